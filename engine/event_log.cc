@@ -1,0 +1,407 @@
+#include "event_log.h"
+
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+
+#include <random>
+
+#include "log_format.h"
+#include "sha256.h"
+#include "verify.h"
+
+namespace turno {
+namespace {
+
+Status from_rocksdb(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return Status::ok();
+  std::string message = std::string(what) + ": " + status.ToString();
+  if (status.IsNotFound()) return Status::not_found(std::move(message));
+  if (status.IsCorruption()) return Status::corruption(std::move(message));
+  if (status.IsBusy() || status.IsTryAgain()) return Status::busy(std::move(message));
+  if (status.IsInvalidArgument()) return Status::invalid_argument(std::move(message));
+  return Status::io_error(std::move(message));
+}
+
+std::string random_log_id() {
+  std::random_device device;
+  std::string bytes(16, '\0');
+  for (char& byte : bytes) byte = static_cast<char>(device() & 0xff);
+  return to_hex(bytes);
+}
+
+rocksdb::ColumnFamilyOptions events_family_options(const LogOptions& options,
+                                                   const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions family;
+  family.write_buffer_size = options.write_buffer_bytes;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return family;
+}
+
+// Point lookups (idempotency keys, stream entries) mostly miss: bloom filters on the tables
+// and on the memtable answer "absent" without a search.
+rocksdb::ColumnFamilyOptions lookup_family_options(const LogOptions& options,
+                                                   const std::shared_ptr<rocksdb::Cache>& cache) {
+  rocksdb::ColumnFamilyOptions family;
+  family.write_buffer_size = options.write_buffer_bytes;
+  family.memtable_whole_key_filtering = true;
+  family.memtable_prefix_bloom_size_ratio = 0.05;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = cache;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.whole_key_filtering = true;
+  family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return family;
+}
+
+// Decodes one stored record and checks that it is the one expected.
+Status decode_record(std::string_view key, std::string_view value, Seq expected,
+                     LogRecord& record) {
+  if (key.size() != log_format::kSeqKeyBytes ||
+      log_format::decode_u64(key) != expected.value) {
+    return Status::corruption("log: record key is not seq " + std::to_string(expected.value));
+  }
+  if (value.size() <= log_format::kHashBytes) {
+    return Status::corruption("log: record " + std::to_string(expected.value) + " is truncated");
+  }
+  record.seq = expected;
+  std::copy_n(value.data(), log_format::kHashBytes, record.hash.begin());
+  record.envelope_bytes.assign(value.substr(log_format::kHashBytes));
+  if (!record.envelope.ParseFromString(record.envelope_bytes)) {
+    return Status::corruption("log: record " + std::to_string(expected.value) +
+                              " does not decode");
+  }
+  if (record.envelope.seq() != expected.value) {
+    return Status::corruption("log: record " + std::to_string(expected.value) +
+                              " carries seq " + std::to_string(record.envelope.seq()));
+  }
+  if (record.envelope.prev_hash().size() != log_format::kHashBytes) {
+    return Status::corruption("log: record " + std::to_string(expected.value) +
+                              " has no prev_hash");
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------------------ AppendBatch
+
+AppendBatch::AppendBatch(EventLog& log, Seq next_seq, const Hash& tail_hash)
+    : log_(&log), first_seq_(next_seq), next_seq_(next_seq), tail_hash_(tail_hash) {}
+
+Seq AppendBatch::add(v1::Envelope& envelope) {
+  VERIFY(envelope.event_case() != v1::Envelope::EVENT_NOT_SET, "an envelope without an event");
+  VERIFY(envelope.stream_version() >= 1, "stream versions start at 1");
+  VERIFY(envelope.stream().find('\0') == std::string::npos, "stream names never hold NUL");
+  const Seq seq = next_seq_;
+  envelope.set_seq(seq.value);
+  envelope.set_prev_hash(std::string(as_bytes(tail_hash_)));
+  scratch_.clear();
+  VERIFY(envelope.SerializeToString(&scratch_), "envelope serializes");
+  VERIFY(scratch_.size() <= log_format::kEnvelopeBytesMax, "envelope within its size bound");
+  const Hash hash = chain_hash(tail_hash_, scratch_);
+
+  std::string value;
+  value.reserve(log_format::kHashBytes + scratch_.size());
+  value.append(as_bytes(hash));
+  value.append(scratch_);
+  VERIFY(batch_.Put(log_->events_, log_format::event_key(seq), value).ok(), "batch put");
+  VERIFY(batch_.Put(log_->streams_,
+                    log_format::stream_key(envelope.stream(), envelope.stream_version()),
+                    log_format::encode_u64(seq.value))
+             .ok(),
+         "batch put");
+  tail_hash_ = hash;
+  next_seq_ = seq.next();
+  return seq;
+}
+
+void AppendBatch::put_outcome(std::string_view tenant_id, std::string_view command_id,
+                              const v1::CommandOutcome& outcome) {
+  VERIFY(tenant_id.find('\0') == std::string_view::npos, "tenant ids never hold NUL");
+  scratch_.clear();
+  VERIFY(outcome.SerializeToString(&scratch_), "outcome serializes");
+  VERIFY(batch_.Put(log_->outcomes_, log_format::outcome_key(tenant_id, command_id), scratch_)
+             .ok(),
+         "batch put");
+}
+
+// -------------------------------------------------------------------------------- LogCursor
+
+LogCursor::LogCursor(std::unique_ptr<rocksdb::Iterator> iterator, Seq from, Seq to,
+                     Hash expected_prev, bool verify_hashes)
+    : iterator_(std::move(iterator)),
+      expected_(from),
+      to_(to),
+      expected_prev_(expected_prev),
+      verify_hashes_(verify_hashes) {}
+
+bool LogCursor::next() {
+  if (!status_.is_ok() || expected_ > to_) return false;
+  if (!started_) {
+    iterator_->Seek(log_format::event_key(expected_));
+    started_ = true;
+  } else {
+    iterator_->Next();
+  }
+  if (!iterator_->Valid()) {
+    status_ = iterator_->status().ok()
+                  ? Status::corruption("log: record " + std::to_string(expected_.value) +
+                                       " is missing")
+                  : Status::io_error("log: " + iterator_->status().ToString());
+    return false;
+  }
+  const rocksdb::Slice key = iterator_->key();
+  const rocksdb::Slice value = iterator_->value();
+  status_ = decode_record({key.data(), key.size()}, {value.data(), value.size()}, expected_,
+                          record_);
+  if (!status_.is_ok()) return false;
+  if (record_.envelope.prev_hash() != as_bytes(expected_prev_)) {
+    status_ = Status::corruption("log: chain broken at seq " + std::to_string(expected_.value));
+    return false;
+  }
+  if (verify_hashes_ && chain_hash(expected_prev_, record_.envelope_bytes) != record_.hash) {
+    status_ = Status::corruption("log: hash mismatch at seq " + std::to_string(expected_.value));
+    return false;
+  }
+  expected_prev_ = record_.hash;
+  expected_ = expected_.next();
+  return true;
+}
+
+// --------------------------------------------------------------------------------- EventLog
+
+EventLog::EventLog(std::string directory, LogOptions options)
+    : directory_(std::move(directory)), options_(options) {
+  write_options_.sync = options_.sync;
+}
+
+EventLog::~EventLog() {
+  for (auto* handle : families_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
+  families_.clear();
+  if (db_) db_->Close().PermitUncheckedError();
+}
+
+Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& directory,
+                                                 const LogOptions& options) {
+  std::unique_ptr<EventLog> log(new EventLog(directory, options));
+  if (Status status = log->open_database(); !status.is_ok()) return status;
+  if (Status status = log->load_or_create_log_id(); !status.is_ok()) return status;
+  if (Status status = log->refresh_tail(); !status.is_ok()) return status;
+  return log;
+}
+
+Status EventLog::open_database() {
+  auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options_.create_if_missing;
+  db_options.create_missing_column_families = options_.create_if_missing;
+  db_options.max_background_jobs = 2;
+  db_options.paranoid_checks = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
+      {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
+      {std::string(log_format::kEventsFamily), events_family_options(options_, cache)},
+      {std::string(log_format::kStreamsFamily), lookup_family_options(options_, cache)},
+      {std::string(log_format::kOutcomesFamily), lookup_family_options(options_, cache)},
+  };
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status status =
+      options_.mode == LogOptions::Mode::kReadOnly
+          ? rocksdb::DB::OpenForReadOnly(db_options, directory_, descriptors, &families_, &raw)
+          : rocksdb::DB::Open(db_options, directory_, descriptors, &families_, &raw);
+  if (!status.ok()) return from_rocksdb(status, "log: open " + directory_);
+  db_.reset(raw);
+  events_ = families_[1];
+  streams_ = families_[2];
+  outcomes_ = families_[3];
+  return Status::ok();
+}
+
+Status EventLog::load_or_create_log_id() {
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), std::string(log_format::kLogIdKey),
+                                    &log_id_);
+  if (status.ok()) return Status::ok();
+  if (!status.IsNotFound()) return from_rocksdb(status, "log: read log id");
+  if (read_only()) return Status::corruption("log: " + directory_ + " has no log id");
+  log_id_ = random_log_id();
+  rocksdb::WriteBatch batch;
+  VERIFY(batch.Put(std::string(log_format::kLogIdKey), log_id_).ok(), "batch put");
+  VERIFY(batch.Put(std::string(log_format::kFormatKey), std::string(log_format::kFormatVersion))
+             .ok(),
+         "batch put");
+  return from_rocksdb(db_->Write(write_options_, &batch), "log: write log id");
+}
+
+Status EventLog::refresh_tail() {
+  std::unique_ptr<rocksdb::Iterator> iterator(db_->NewIterator(rocksdb::ReadOptions(), events_));
+  iterator->SeekToLast();
+  if (!iterator->status().ok()) return from_rocksdb(iterator->status(), "log: find tail");
+  Seq tail{0};
+  Hash tail_hash{};
+  if (iterator->Valid()) {
+    const rocksdb::Slice key = iterator->key();
+    if (key.size() != log_format::kSeqKeyBytes) return Status::corruption("log: bad tail key");
+    tail = Seq{log_format::decode_u64({key.data(), key.size()})};
+    LogRecord record;
+    const rocksdb::Slice value = iterator->value();
+    if (Status status = decode_record({key.data(), key.size()}, {value.data(), value.size()},
+                                      tail, record);
+        !status.is_ok()) {
+      return status;
+    }
+    Hash prev{};
+    std::copy(record.envelope.prev_hash().begin(), record.envelope.prev_hash().end(),
+              prev.begin());
+    if (chain_hash(prev, record.envelope_bytes) != record.hash) {
+      return Status::corruption("log: hash mismatch at tail seq " + std::to_string(tail.value));
+    }
+    tail_hash = record.hash;
+  }
+  std::lock_guard lock(tail_mutex_);
+  last_hash_ = tail_hash;
+  last_seq_.store(tail.value, std::memory_order_release);
+  return Status::ok();
+}
+
+Hash EventLog::last_hash() const {
+  std::lock_guard lock(tail_mutex_);
+  return last_hash_;
+}
+
+AppendBatch EventLog::begin_batch() {
+  VERIFY(!read_only(), "appending to a read-only log");
+  return AppendBatch(*this, last_seq().next(), last_hash());
+}
+
+Status EventLog::commit(AppendBatch&& batch) {
+  VERIFY(batch.log_ == this, "a batch commits to the log that began it");
+  VERIFY(batch.first_seq_ == last_seq().next(), "batches commit in order, without gaps");
+  if (batch.batch_.Count() == 0) return Status::ok();
+  if (injected_failures_.load() > 0) {
+    injected_failures_.fetch_sub(1);
+    return Status::io_error("log: injected commit failure");
+  }
+  rocksdb::Status status = db_->Write(write_options_, &batch.batch_);
+  if (!status.ok()) {
+    Status refreshed = refresh_tail();
+    refreshed.ignore();  // the write's own error is the one to report
+    return from_rocksdb(status, "log: commit");
+  }
+  {
+    std::lock_guard lock(tail_mutex_);
+    last_hash_ = batch.tail_hash_;
+    last_seq_.store(batch.last_seq().value, std::memory_order_release);
+  }
+  committed_.notify_all();
+  return Status::ok();
+}
+
+LogCursor EventLog::read(Seq from, Seq to, bool verify_hashes) const {
+  if (from.value == 0) from = Seq{1};
+  const Seq tail = last_seq();
+  if (to > tail) to = tail;
+  Hash expected_prev{};
+  Status status;
+  if (from.value > 1 && from <= to) {
+    Result<Hash> previous = hash_of(Seq{from.value - 1});
+    if (previous.is_ok()) {
+      expected_prev = previous.value();
+    } else {
+      status = previous.status();
+    }
+  }
+  rocksdb::ReadOptions read_options;
+  read_options.verify_checksums = true;
+  read_options.readahead_size = 2u << 20;
+  LogCursor cursor(std::unique_ptr<rocksdb::Iterator>(db_->NewIterator(read_options, events_)),
+                   from, to, expected_prev, verify_hashes);
+  cursor.status_ = std::move(status);
+  return cursor;
+}
+
+Result<Hash> EventLog::hash_of(Seq seq) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), events_, log_format::event_key(seq),
+                                    &value);
+  if (!status.ok()) return from_rocksdb(status, "log: read seq " + std::to_string(seq.value));
+  if (value.size() < log_format::kHashBytes) {
+    return Status::corruption("log: record " + std::to_string(seq.value) + " is truncated");
+  }
+  Hash hash{};
+  std::copy_n(value.data(), log_format::kHashBytes, hash.begin());
+  return hash;
+}
+
+Result<LogRecord> EventLog::read_one(Seq seq) const {
+  LogCursor cursor = read(seq, seq);
+  if (cursor.next()) return cursor.record();
+  if (!cursor.status().is_ok()) return cursor.status();
+  return Status::not_found("log: no seq " + std::to_string(seq.value));
+}
+
+Result<std::vector<Seq>> EventLog::stream_seqs(std::string_view stream,
+                                               std::uint64_t from_version) const {
+  const std::string prefix = log_format::stream_prefix(stream);
+  std::unique_ptr<rocksdb::Iterator> iterator(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  std::vector<Seq> seqs;
+  std::uint64_t expected_version = from_version;
+  for (iterator->Seek(log_format::stream_key(stream, from_version)); iterator->Valid();
+       iterator->Next()) {
+    const rocksdb::Slice key = iterator->key();
+    if (!key.starts_with(prefix) || key.size() != prefix.size() + 8) break;
+    const std::uint64_t version = log_format::decode_u64({key.data() + prefix.size(), 8});
+    if (version != expected_version) {
+      return Status::corruption("log: stream " + std::string(stream) + " skips version " +
+                                std::to_string(expected_version));
+    }
+    const Seq seq{log_format::decode_u64({iterator->value().data(), 8})};
+    if (seq > last_seq()) break;  // not committed yet
+    seqs.push_back(seq);
+    ++expected_version;
+  }
+  if (!iterator->status().ok()) return from_rocksdb(iterator->status(), "log: read stream");
+  return seqs;
+}
+
+Result<std::optional<v1::CommandOutcome>> EventLog::find_outcome(
+    std::string_view tenant_id, std::string_view command_id) const {
+  std::string value;
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), outcomes_,
+                                    log_format::outcome_key(tenant_id, command_id), &value);
+  if (status.IsNotFound()) return std::optional<v1::CommandOutcome>();
+  if (!status.ok()) return from_rocksdb(status, "log: read outcome");
+  v1::CommandOutcome outcome;
+  if (!outcome.ParseFromString(value)) return Status::corruption("log: outcome does not decode");
+  return std::optional<v1::CommandOutcome>(std::move(outcome));
+}
+
+Status EventLog::find_outcomes(const std::vector<std::string>& keys,
+                               std::vector<std::optional<v1::CommandOutcome>>& outcomes) const {
+  outcomes.assign(keys.size(), std::nullopt);
+  if (keys.empty()) return Status::ok();
+  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::PinnableSlice> values(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db_->MultiGet(rocksdb::ReadOptions(), outcomes_, keys.size(), slices.data(), values.data(),
+                statuses.data());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return from_rocksdb(statuses[i], "log: read outcomes");
+    v1::CommandOutcome outcome;
+    if (!outcome.ParseFromArray(values[i].data(), static_cast<int>(values[i].size()))) {
+      return Status::corruption("log: outcome does not decode");
+    }
+    outcomes[i] = std::move(outcome);
+  }
+  return Status::ok();
+}
+
+Seq EventLog::wait_for_commit_after(Seq seq, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(tail_mutex_);
+  committed_.wait_for(lock, timeout, [&] { return last_seq() > seq; });
+  return last_seq();
+}
+
+}  // namespace turno

@@ -1,0 +1,185 @@
+// The append-only event log over RocksDB: the only source of truth (layout: log_format.h).
+//
+// One writer appends (engine/writer.h owns the only AppendBatch at a time); any number of
+// threads read. Every record is checked right after it is read (it decodes, its seq is the one
+// asked for, its prev_hash is the hash of the record before) and before it is written (seq and
+// stream version contiguous, prev_hash is the current tail, size within bounds).
+#pragma once
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "commands.pb.h"
+#include "events.pb.h"
+#include "status.h"
+#include "types.h"
+
+namespace turno {
+
+struct LogOptions {
+  enum class Mode {
+    kReadWrite,  // the command node: the only process that appends
+    kReadOnly,   // tools on a stopped log, or a point-in-time view of a running one
+  };
+  Mode mode = Mode::kReadWrite;
+  bool create_if_missing = true;
+  // Sync every commit (fdatasync of the WAL). Only benchmarks of the un-synced ceiling and
+  // tests that do not care about power loss turn this off.
+  bool sync = true;
+  std::size_t block_cache_bytes = 64u << 20;
+  std::size_t write_buffer_bytes = 64u << 20;
+};
+
+// One record as read back from the log.
+struct LogRecord {
+  Seq seq;
+  Hash hash{};                 // hash(seq), as stored
+  std::string envelope_bytes;  // exactly the bytes that were hashed
+  v1::Envelope envelope;
+};
+
+class EventLog;
+
+// The events and idempotency outcomes of one group commit. Built by the writer, then handed to
+// EventLog::commit(). Assigns seq, prev_hash and stream versions as events are added.
+class AppendBatch {
+ public:
+  // Stamps `envelope` with the next seq and the chain's prev_hash, serializes and hashes it,
+  // and stages it with its stream index entry. `stream_version` must be the stream's next
+  // version (the write model knows it). Returns the seq given.
+  Seq add(v1::Envelope& envelope);
+  void put_outcome(std::string_view tenant_id, std::string_view command_id,
+                   const v1::CommandOutcome& outcome);
+
+  Seq first_seq() const { return first_seq_; }
+  Seq last_seq() const { return Seq{next_seq_.value - 1}; }
+  std::size_t event_count() const { return next_seq_.value - first_seq_.value; }
+  std::size_t byte_size() const { return batch_.GetDataSize(); }
+  const Hash& tail_hash() const { return tail_hash_; }
+
+ private:
+  friend class EventLog;
+  AppendBatch(EventLog& log, Seq next_seq, const Hash& tail_hash);
+
+  EventLog* log_;
+  rocksdb::WriteBatch batch_;
+  Seq first_seq_;
+  Seq next_seq_;
+  Hash tail_hash_;
+  std::string scratch_;
+};
+
+// Reads records in seq order, checking each one and the chain between them.
+class LogCursor {
+ public:
+  // Advances to the next record. Returns false at the end of the range or on an error;
+  // status() tells which.
+  bool next();
+  const LogRecord& record() const { return record_; }
+  const Status& status() const { return status_; }
+
+ private:
+  friend class EventLog;
+  LogCursor(std::unique_ptr<rocksdb::Iterator> iterator, Seq from, Seq to, Hash expected_prev,
+            bool verify_hashes);
+
+  std::unique_ptr<rocksdb::Iterator> iterator_;
+  Seq expected_;
+  Seq to_;
+  Hash expected_prev_;
+  bool verify_hashes_;
+  bool started_ = false;
+  LogRecord record_;
+  Status status_;
+};
+
+class EventLog {
+ public:
+  // Opens (or, with create_if_missing, creates) the log in `directory`, finds the tail and
+  // checks the last record. Fails with a Status, never aborts, on a damaged or missing log.
+  static Result<std::unique_ptr<EventLog>> open(const std::string& directory,
+                                                const LogOptions& options = {});
+  ~EventLog();
+  EventLog(const EventLog&) = delete;
+  EventLog& operator=(const EventLog&) = delete;
+
+  // This log's name: stable for its life, random at creation.
+  const std::string& log_id() const { return log_id_; }
+  const std::string& directory() const { return directory_; }
+  bool read_only() const { return options_.mode == LogOptions::Mode::kReadOnly; }
+
+  // The last committed seq and its hash. Seq{0} and zeros for an empty log.
+  Seq last_seq() const { return Seq{last_seq_.load(std::memory_order_acquire)}; }
+  Hash last_hash() const;
+
+  // Starts a batch after the committed tail. Writer thread only, one batch at a time.
+  AppendBatch begin_batch();
+
+  // Writes the whole batch in one RocksDB WriteBatch with sync (fdatasync) and only then
+  // advances the tail. When this returns OK the events are durable; when it returns an error
+  // none of them may be assumed written, the tail is re-read from disk (refresh_tail) and
+  // the caller must rebuild whatever it derived from the batch.
+  Status commit(AppendBatch&& batch);
+
+  // Re-reads the tail from the database (after a failed commit).
+  Status refresh_tail();
+
+  // Records from `from` to `to` inclusive, capped at the tail as it is now. `verify_hashes`
+  // also recomputes every SHA-256 link (turno verify); without it each record is still
+  // decoded, its seq checked and its prev_hash compared with the record before.
+  LogCursor read(Seq from, Seq to = Seq{UINT64_MAX}, bool verify_hashes = false) const;
+  Result<LogRecord> read_one(Seq seq) const;
+
+  // The seqs of a stream's events, version `from_version` onwards, in order.
+  Result<std::vector<Seq>> stream_seqs(std::string_view stream,
+                                       std::uint64_t from_version = 1) const;
+
+  // The idempotency index: the stored outcome of (tenant, command_id), if any.
+  Result<std::optional<v1::CommandOutcome>> find_outcome(std::string_view tenant_id,
+                                                         std::string_view command_id) const;
+
+  // The same for many keys at once (one RocksDB MultiGet); `keys` from log_format::outcome_key.
+  Status find_outcomes(const std::vector<std::string>& keys,
+                       std::vector<std::optional<v1::CommandOutcome>>& outcomes) const;
+
+  // Blocks until the committed tail passes `seq` or `timeout` elapses; returns the tail.
+  Seq wait_for_commit_after(Seq seq, std::chrono::milliseconds timeout) const;
+
+  // Test hook: the next `count` commits fail with an I/O error before touching the disk.
+  void inject_commit_failures(int count) { injected_failures_.store(count); }
+
+ private:
+  EventLog(std::string directory, LogOptions options);
+  Status open_database();
+  Status load_or_create_log_id();
+  Result<Hash> hash_of(Seq seq) const;
+
+  friend class AppendBatch;
+  std::string directory_;
+  LogOptions options_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default, events, streams, outcomes
+  rocksdb::ColumnFamilyHandle* events_ = nullptr;
+  rocksdb::ColumnFamilyHandle* streams_ = nullptr;
+  rocksdb::ColumnFamilyHandle* outcomes_ = nullptr;
+  rocksdb::WriteOptions write_options_;
+  std::string log_id_;
+
+  std::atomic<std::uint64_t> last_seq_{0};
+  mutable std::mutex tail_mutex_;  // guards last_hash_ and the commit condition
+  mutable std::condition_variable committed_;
+  Hash last_hash_{};
+  std::atomic<int> injected_failures_{0};
+};
+
+}  // namespace turno

@@ -1,0 +1,304 @@
+// evolve(): folds one event into the write model. Pure: no I/O, no clock.
+#include <algorithm>
+
+#include "decide.h"
+#include "verify.h"
+
+namespace turno {
+namespace {
+
+void bump(std::uint64_t& version, const v1::Envelope& event) {
+  VERIFY(event.stream_version() == version + 1, "stream versions are contiguous");
+  version = event.stream_version();
+}
+
+Tenant& tenant_of(Model& model, const v1::Envelope& event) {
+  Tenant* tenant = model.find_tenant(event.tenant_id());
+  VERIFY(tenant != nullptr, "events of a known tenant");
+  return *tenant;
+}
+
+template <typename Map>
+auto& entity(Map& map, const std::string& id) {
+  auto it = map.find(id);
+  VERIFY(it != map.end(), "events of a known entity");
+  return it->second;
+}
+
+void apply_policy(Policy& policy, const v1::PolicySet& event) {
+  policy.hold_ttl_s = event.hold_ttl_s();
+  policy.free_cancel_window_min = event.free_cancel_window_min();
+  policy.late_cancel_refund_pct = event.late_cancel_refund_pct();
+  policy.no_show_grace_min = event.no_show_grace_min();
+  policy.min_notice_min = event.min_notice_min();
+  policy.horizon_days = event.horizon_days();
+  policy.prepayment_required = event.prepayment_required();
+  policy.slot_step_min = event.slot_step_min();
+}
+
+void evolve_catalog(Model& model, const v1::Envelope& event) {
+  if (event.has_tenant_registered()) {
+    const auto& body = event.tenant_registered();
+    VERIFY(model.find_tenant(event.tenant_id()) == nullptr, "a tenant registers once");
+    Tenant& tenant = model.tenants[event.tenant_id()];
+    tenant.id = event.tenant_id();
+    tenant.name = body.name();
+    tenant.currency = body.currency();
+    tenant.tax_rate_bp = body.tax_rate_bp();
+    tenant.invoice_series = body.invoice_series();
+    tenant.platform_fee_bp = body.platform_fee_bp();
+    tenant.platform_fee_fixed_minor = body.platform_fee_fixed_minor();
+    bump(tenant.stream_version, event);
+    return;
+  }
+  Tenant& tenant = tenant_of(model, event);
+  switch (event.event_case()) {
+    case v1::Envelope::kPolicySet:
+      apply_policy(tenant.policy, event.policy_set());
+      bump(tenant.stream_version, event);
+      break;
+    case v1::Envelope::kSiteOpened: {
+      const auto& body = event.site_opened();
+      Site& site = tenant.sites[body.site_id()];
+      site.id = body.site_id();
+      site.name = body.name();
+      site.time_zone_name = body.time_zone();
+      site.address = body.address();
+      site.zone = find_time_zone(body.time_zone());
+      bump(site.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kServiceDefined: {
+      const auto& body = event.service_defined();
+      Service& service = tenant.services[body.service_id()];
+      service.id = body.service_id();
+      service.name = body.name();
+      service.duration_min = body.duration_min();
+      service.price_minor = body.price_minor();
+      service.required_skill = body.required_skill();
+      service.buffer_before_min = body.buffer_before_min();
+      service.buffer_after_min = body.buffer_after_min();
+      service.follow_up_days = body.follow_up_days();
+      bump(service.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kStaffJoined: {
+      const auto& body = event.staff_joined();
+      Staff& staff = tenant.staff[body.staff_id()];
+      staff.id = body.staff_id();
+      staff.site_id = body.site_id();
+      staff.name = body.name();
+      staff.skills.assign(body.skills().begin(), body.skills().end());
+      std::sort(staff.skills.begin(), staff.skills.end());
+      auto& at_site = tenant.staff_by_site[body.site_id()];
+      at_site.insert(std::lower_bound(at_site.begin(), at_site.end(), staff.id), staff.id);
+      bump(staff.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kScheduleSet: {
+      const auto& body = event.schedule_set();
+      Staff& staff = entity(tenant.staff, body.staff_id());
+      for (auto& day : staff.week) day.clear();
+      for (const auto& interval : body.intervals()) {
+        VERIFY(interval.weekday() >= 1 && interval.weekday() <= 7, "ISO weekdays");
+        staff.week[static_cast<std::size_t>(interval.weekday())].push_back(
+            WorkingWindow{interval.start_min(), interval.end_min()});
+      }
+      bump(staff.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kTimeOffAdded: {
+      const auto& body = event.time_off_added();
+      Staff& staff = entity(tenant.staff, body.staff_id());
+      const Interval interval{body.start_ms(), body.end_ms()};
+      staff.time_off.push_back(TimeOff{body.time_off_id(), interval, body.reason()});
+      staff.time_off_union.add(interval);
+      tenant.time_off_ids.insert(body.time_off_id());
+      bump(staff.stream_version, event);
+      break;
+    }
+    default: VERIFY(false, "evolve_catalog handles catalog events only");
+  }
+}
+
+void release(Model& model, Tenant& tenant, Booking& booking) {
+  Staff& staff = entity(tenant.staff, booking.staff_id);
+  staff.calendar.remove(booking.blocked().start_ms, booking.id);
+  model.timers.erase(Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
+  if (booking.no_show_due_ms != 0) {
+    model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+    booking.no_show_due_ms = 0;
+  }
+}
+
+void arm_no_show(Model& model, const Tenant& tenant, Booking& booking) {
+  if (booking.no_show_due_ms != 0) {
+    model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+  }
+  booking.no_show_due_ms = booking.end_ms + tenant.policy.no_show_grace_min * kMsPerMinute;
+  model.timers.insert(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+}
+
+void hold(Model& model, Tenant& tenant, const v1::Envelope& event) {
+  const auto& body = event.slot_held();
+  VERIFY(tenant.find_booking(body.booking_id()) == nullptr, "a booking is held once");
+  Booking& booking = tenant.bookings[body.booking_id()];
+  booking.id = body.booking_id();
+  booking.site_id = body.site_id();
+  booking.staff_id = body.staff_id();
+  booking.service_id = body.service_id();
+  booking.client_id = body.client_id();
+  booking.patient = body.patient();
+  booking.start_ms = body.start_ms();
+  booking.end_ms = body.end_ms();
+  booking.buffer_before_min = body.buffer_before_min();
+  booking.buffer_after_min = body.buffer_after_min();
+  booking.price_minor = body.price_minor();
+  booking.held_at_ms = event.recorded_at_ms();
+  booking.expires_at_ms = body.expires_at_ms();
+  booking.status = BookingStatus::kHeld;
+  entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
+  model.timers.insert(Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
+  bump(booking.stream_version, event);
+}
+
+void reschedule(Model& model, Tenant& tenant, Booking& booking,
+                const v1::BookingRescheduled& body) {
+  entity(tenant.staff, booking.staff_id).calendar.remove(booking.blocked().start_ms, booking.id);
+  booking.staff_id = body.staff_id();
+  booking.start_ms = body.start_ms();
+  booking.end_ms = body.end_ms();
+  entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
+  if (booking.status == BookingStatus::kConfirmed) arm_no_show(model, tenant, booking);
+}
+
+void confirm(Model& model, Tenant& tenant, Booking& booking) {
+  if (booking.status == BookingStatus::kExpired) {
+    // A late payment re-took the slot (decide checked it is free).
+    entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
+  } else {
+    model.timers.erase(
+        Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
+  }
+  booking.status = BookingStatus::kConfirmed;
+  arm_no_show(model, tenant, booking);
+}
+
+void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
+  switch (event.event_case()) {
+    case v1::Envelope::kPaymentRequested: {
+      const auto& body = event.payment_requested();
+      Payment& payment = tenant.payments[body.payment_id()];
+      payment.id = body.payment_id();
+      payment.booking_id = booking.id;
+      payment.provider = body.provider();
+      payment.amount_minor = body.amount_minor();
+      payment.platform_fee_minor = body.platform_fee_minor();
+      booking.payment_ids.push_back(payment.id);
+      if (booking.status == BookingStatus::kHeld && body.provider() != "desk") {
+        booking.status = BookingStatus::kPendingPayment;
+      }
+      break;
+    }
+    case v1::Envelope::kPaymentSucceeded: {
+      const auto& body = event.payment_succeeded();
+      Payment& payment = entity(tenant.payments, body.payment_id());
+      payment.status = PaymentStatus::kSucceeded;
+      booking.paid_minor += body.amount_minor();
+      tenant.provider_events.insert(body.provider() + "/" + body.provider_event_id());
+      break;
+    }
+    case v1::Envelope::kPaymentFailed: {
+      const auto& body = event.payment_failed();
+      entity(tenant.payments, body.payment_id()).status = PaymentStatus::kFailed;
+      tenant.provider_events.insert(body.provider() + "/" + body.provider_event_id());
+      // The hold stays until it expires, so the client can pay another way.
+      if (booking.status == BookingStatus::kPendingPayment) booking.status = BookingStatus::kHeld;
+      break;
+    }
+    case v1::Envelope::kRefundIssued: {
+      const auto& body = event.refund_issued();
+      Payment& payment = entity(tenant.payments, body.payment_id());
+      payment.refunded_minor += body.amount_minor();
+      booking.refunded_minor += body.amount_minor();
+      VERIFY(payment.refunded_minor <= payment.amount_minor, "refunds never exceed payments");
+      tenant.refund_ids.insert(body.refund_id());
+      break;
+    }
+    default: VERIFY(false, "settle handles payment events only");
+  }
+}
+
+std::string_view booking_id_of(const v1::Envelope& event) {
+  switch (event.event_case()) {
+    case v1::Envelope::kHoldExpired: return event.hold_expired().booking_id();
+    case v1::Envelope::kBookingRescheduled: return event.booking_rescheduled().booking_id();
+    case v1::Envelope::kBookingConfirmed: return event.booking_confirmed().booking_id();
+    case v1::Envelope::kCheckedIn: return event.checked_in().booking_id();
+    case v1::Envelope::kBookingCompleted: return event.booking_completed().booking_id();
+    case v1::Envelope::kNoShowMarked: return event.no_show_marked().booking_id();
+    case v1::Envelope::kPaymentRequested: return event.payment_requested().booking_id();
+    case v1::Envelope::kPaymentSucceeded: return event.payment_succeeded().booking_id();
+    case v1::Envelope::kPaymentFailed: return event.payment_failed().booking_id();
+    case v1::Envelope::kBookingCancelled: return event.booking_cancelled().booking_id();
+    case v1::Envelope::kRefundIssued: return event.refund_issued().booking_id();
+    default: return {};
+  }
+}
+
+void evolve_booking(Model& model, const v1::Envelope& event) {
+  Tenant& tenant = tenant_of(model, event);
+  if (event.has_slot_held()) return hold(model, tenant, event);
+  auto it = tenant.bookings.find(booking_id_of(event));
+  VERIFY(it != tenant.bookings.end(), "events of a known booking");
+  Booking& booking = it->second;
+  bump(booking.stream_version, event);
+  switch (event.event_case()) {
+    case v1::Envelope::kHoldExpired:
+      release(model, tenant, booking);
+      booking.status = BookingStatus::kExpired;
+      break;
+    case v1::Envelope::kBookingRescheduled:
+      reschedule(model, tenant, booking, event.booking_rescheduled());
+      break;
+    case v1::Envelope::kBookingConfirmed: confirm(model, tenant, booking); break;
+    case v1::Envelope::kCheckedIn:
+      model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+      booking.no_show_due_ms = 0;
+      booking.status = BookingStatus::kCheckedIn;
+      break;
+    case v1::Envelope::kBookingCompleted:
+      release(model, tenant, booking);
+      booking.status = BookingStatus::kCompleted;
+      break;
+    case v1::Envelope::kNoShowMarked:
+      release(model, tenant, booking);
+      booking.status = BookingStatus::kNoShow;
+      break;
+    case v1::Envelope::kBookingCancelled:
+      release(model, tenant, booking);
+      booking.status = BookingStatus::kCancelled;
+      break;
+    default: settle(tenant, booking, event); break;
+  }
+}
+
+}  // namespace
+
+void evolve(Model& model, const v1::Envelope& event) {
+  VERIFY(event.seq() == model.last_seq.value + 1, "events fold in seq order without gaps");
+  switch (event.event_case()) {
+    case v1::Envelope::kTenantRegistered:
+    case v1::Envelope::kSiteOpened:
+    case v1::Envelope::kServiceDefined:
+    case v1::Envelope::kStaffJoined:
+    case v1::Envelope::kScheduleSet:
+    case v1::Envelope::kTimeOffAdded:
+    case v1::Envelope::kPolicySet: evolve_catalog(model, event); break;
+    case v1::Envelope::EVENT_NOT_SET: VERIFY(false, "an event without a payload"); break;
+    default: evolve_booking(model, event); break;
+  }
+  model.last_seq = Seq{event.seq()};
+}
+
+}  // namespace turno

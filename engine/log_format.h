@@ -1,0 +1,75 @@
+// The on-disk layout of the event log (one RocksDB database, four column families).
+//
+//   column family "events"    key: seq, 8 bytes big-endian (so keys sort in log order)
+//                             value: hash(n), 32 bytes || Envelope n, protobuf bytes
+//   column family "streams"   key: stream name bytes || 0x00 || stream_version, 8 bytes BE
+//                             value: seq, 8 bytes big-endian
+//   column family "outcomes"  key: tenant_id bytes || 0x00 || command_id bytes
+//                             value: CommandOutcome, protobuf bytes
+//   column family "default"   key "log_id": 32 lowercase hex characters naming this log
+//                             (random at creation; the NATS message id prefix)
+//                             key "format": "1"
+//
+// hash(n) = SHA-256(hash(n-1) || Envelope n bytes), with hash(0) = 32 zero bytes, and
+// Envelope n carries prev_hash = hash(n-1). Stream names and tenant ids never contain 0x00.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "types.h"
+
+namespace turno::log_format {
+
+inline constexpr std::string_view kEventsFamily = "events";
+inline constexpr std::string_view kStreamsFamily = "streams";
+inline constexpr std::string_view kOutcomesFamily = "outcomes";
+inline constexpr std::string_view kLogIdKey = "log_id";
+inline constexpr std::string_view kFormatKey = "format";
+inline constexpr std::string_view kFormatVersion = "1";
+
+inline constexpr std::size_t kSeqKeyBytes = 8;
+inline constexpr std::size_t kHashBytes = 32;
+// An envelope larger than this is a programmer error: commands bound every string they carry.
+inline constexpr std::size_t kEnvelopeBytesMax = 64 * 1024;
+
+inline std::string encode_u64(std::uint64_t value) {
+  std::string out(8, '\0');
+  for (int i = 7; i >= 0; --i) {
+    out[static_cast<std::size_t>(i)] = static_cast<char>(value & 0xff);
+    value >>= 8;
+  }
+  return out;
+}
+
+inline std::uint64_t decode_u64(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
+  return value;
+}
+
+inline std::string event_key(Seq seq) { return encode_u64(seq.value); }
+
+inline std::string stream_key(std::string_view stream, std::uint64_t version) {
+  std::string key(stream);
+  key.push_back('\0');
+  key += encode_u64(version);
+  return key;
+}
+
+inline std::string stream_prefix(std::string_view stream) {
+  std::string key(stream);
+  key.push_back('\0');
+  return key;
+}
+
+inline std::string outcome_key(std::string_view tenant_id, std::string_view command_id) {
+  std::string key(tenant_id);
+  key.push_back('\0');
+  key += command_id;
+  return key;
+}
+
+}  // namespace turno::log_format

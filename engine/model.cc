@@ -1,0 +1,83 @@
+#include "model.h"
+
+#include <algorithm>
+
+namespace turno {
+namespace {
+
+template <typename Map>
+auto find_in(Map& map, std::string_view key) -> decltype(&map.begin()->second) {
+  auto it = map.find(key);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+}  // namespace
+
+bool Staff::has_skill(std::string_view skill) const {
+  return std::binary_search(skills.begin(), skills.end(), skill);
+}
+
+std::string_view to_string(BookingStatus status) {
+  switch (status) {
+    case BookingStatus::kHeld: return "held";
+    case BookingStatus::kPendingPayment: return "pending_payment";
+    case BookingStatus::kConfirmed: return "confirmed";
+    case BookingStatus::kCheckedIn: return "checked_in";
+    case BookingStatus::kCompleted: return "completed";
+    case BookingStatus::kNoShow: return "no_show";
+    case BookingStatus::kCancelled: return "cancelled";
+    case BookingStatus::kExpired: return "expired";
+  }
+  return "unknown";
+}
+
+bool is_active(BookingStatus status) {
+  return status == BookingStatus::kHeld || status == BookingStatus::kPendingPayment ||
+         status == BookingStatus::kConfirmed || status == BookingStatus::kCheckedIn;
+}
+
+std::string_view to_string(PaymentStatus status) {
+  switch (status) {
+    case PaymentStatus::kRequested: return "requested";
+    case PaymentStatus::kSucceeded: return "succeeded";
+    case PaymentStatus::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+const Site* Tenant::find_site(std::string_view site_id) const { return find_in(sites, site_id); }
+const Service* Tenant::find_service(std::string_view service_id) const {
+  return find_in(services, service_id);
+}
+const Staff* Tenant::find_staff(std::string_view staff_id) const {
+  return find_in(staff, staff_id);
+}
+const Booking* Tenant::find_booking(std::string_view booking_id) const {
+  return find_in(bookings, booking_id);
+}
+const Payment* Tenant::find_payment(std::string_view payment_id) const {
+  return find_in(payments, payment_id);
+}
+
+const Tenant* Model::find_tenant(std::string_view tenant_id) const {
+  return find_in(tenants, tenant_id);
+}
+Tenant* Model::find_tenant(std::string_view tenant_id) { return find_in(tenants, tenant_id); }
+
+std::string tenant_stream(std::string_view tenant_id) {
+  std::string stream(tenant_id);
+  stream += "/tenant";
+  return stream;
+}
+
+std::string entity_stream(std::string_view tenant_id, std::string_view kind,
+                          std::string_view id) {
+  std::string stream(tenant_id);
+  stream += '/';
+  stream += kind;
+  stream += '/';
+  stream += id;
+  return stream;
+}
+
+}  // namespace turno

@@ -1,0 +1,194 @@
+// The write model: everything the writer needs in memory to decide commands. It is a fold of
+// the log (evolve.h) and nothing else; the writer owns it, no other thread touches it.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "calendar.h"
+#include "time_zones.h"
+#include "types.h"
+
+namespace turno {
+
+// Transparent hashing so maps keyed by std::string can be searched with a string_view.
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+};
+template <typename Value>
+using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+// A tenant's booking rules (PolicySet); these defaults apply until the first PolicySet.
+struct Policy {
+  std::int32_t hold_ttl_s = 600;
+  std::int32_t free_cancel_window_min = 24 * 60;
+  std::int32_t late_cancel_refund_pct = 50;
+  std::int32_t no_show_grace_min = 15;
+  std::int32_t min_notice_min = 0;
+  std::int32_t horizon_days = 180;
+  bool prepayment_required = true;
+  std::int32_t slot_step_min = 15;
+};
+
+struct Site {
+  std::string id;
+  std::string name;
+  std::string time_zone_name;
+  std::string address;
+  const TimeZone* zone = nullptr;  // resolved from time_zone_name when the site opens
+  std::uint64_t stream_version = 0;
+};
+
+struct Service {
+  std::string id;
+  std::string name;
+  std::int32_t duration_min = 0;
+  std::int64_t price_minor = 0;
+  std::string required_skill;
+  std::int32_t buffer_before_min = 0;
+  std::int32_t buffer_after_min = 0;
+  std::int32_t follow_up_days = 0;
+  std::uint64_t stream_version = 0;
+};
+
+// One working interval of a weekday, local minutes [start_min, end_min).
+struct WorkingWindow {
+  std::int32_t start_min = 0;
+  std::int32_t end_min = 0;
+};
+
+struct TimeOff {
+  std::string id;
+  Interval interval;
+  std::string reason;
+};
+
+struct Staff {
+  std::string id;
+  std::string site_id;
+  std::string name;
+  std::vector<std::string> skills;  // sorted, unique
+  std::array<std::vector<WorkingWindow>, 8> week;  // index: ISO weekday 1..7; 0 unused
+  std::vector<TimeOff> time_off;     // as recorded
+  IntervalUnion time_off_union;      // merged, for the overlap check
+  Calendar calendar;                 // blocked time of active bookings
+  std::uint64_t stream_version = 0;
+
+  bool has_skill(std::string_view skill) const;
+};
+
+enum class BookingStatus : std::uint8_t {
+  kHeld,
+  kPendingPayment,
+  kConfirmed,
+  kCheckedIn,
+  kCompleted,
+  kNoShow,
+  kCancelled,
+  kExpired,
+};
+std::string_view to_string(BookingStatus status);
+// Active bookings hold their staff member's time: held, pending payment, confirmed, checked in.
+bool is_active(BookingStatus status);
+
+struct Booking {
+  std::string id;
+  std::string site_id;
+  std::string staff_id;
+  std::string service_id;
+  std::string client_id;
+  std::string patient;
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::int32_t buffer_before_min = 0;
+  std::int32_t buffer_after_min = 0;
+  std::int64_t price_minor = 0;
+  std::int64_t held_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::int64_t no_show_due_ms = 0;  // set while confirmed
+  BookingStatus status = BookingStatus::kHeld;
+  std::vector<std::string> payment_ids;  // in request order
+  std::int64_t paid_minor = 0;
+  std::int64_t refunded_minor = 0;
+  std::uint64_t stream_version = 0;
+
+  Interval appointment() const { return {start_ms, end_ms}; }
+  // The staff member's blocked time: the appointment plus its buffers.
+  Interval blocked() const {
+    return {start_ms - buffer_before_min * kMsPerMinute, end_ms + buffer_after_min * kMsPerMinute};
+  }
+};
+
+enum class PaymentStatus : std::uint8_t { kRequested, kSucceeded, kFailed };
+std::string_view to_string(PaymentStatus status);
+
+struct Payment {
+  std::string id;
+  std::string booking_id;
+  std::string provider;
+  std::int64_t amount_minor = 0;
+  std::int64_t platform_fee_minor = 0;
+  PaymentStatus status = PaymentStatus::kRequested;
+  std::int64_t refunded_minor = 0;
+};
+
+struct Tenant {
+  std::string id;
+  std::string name;
+  std::string currency;
+  std::int32_t tax_rate_bp = 0;
+  std::string invoice_series;
+  std::int32_t platform_fee_bp = 0;
+  std::int64_t platform_fee_fixed_minor = 0;
+  Policy policy;
+  std::uint64_t stream_version = 0;
+
+  StringMap<Site> sites;
+  StringMap<Service> services;
+  StringMap<Staff> staff;
+  StringMap<std::vector<std::string>> staff_by_site;  // site id -> staff ids, sorted
+  StringMap<Booking> bookings;
+  StringMap<Payment> payments;
+  StringSet provider_events;  // "provider/event id" already applied
+  StringSet refund_ids;
+  StringSet time_off_ids;
+
+  const Site* find_site(std::string_view site_id) const;
+  const Service* find_service(std::string_view service_id) const;
+  const Staff* find_staff(std::string_view staff_id) const;
+  const Booking* find_booking(std::string_view booking_id) const;
+  const Payment* find_payment(std::string_view payment_id) const;
+};
+
+// Something the writer must do at a given time: expire a hold, mark a no-show.
+enum class TimerKind : std::uint8_t { kHoldExpiry, kNoShow };
+struct Timer {
+  std::int64_t due_ms = 0;
+  TimerKind kind = TimerKind::kHoldExpiry;
+  std::string tenant_id;
+  std::string booking_id;
+  auto operator<=>(const Timer&) const = default;
+};
+
+struct Model {
+  StringMap<Tenant> tenants;
+  std::set<Timer> timers;  // derived from bookings; ordered by due time
+  Seq last_seq;            // the last event folded in
+
+  const Tenant* find_tenant(std::string_view tenant_id) const;
+  Tenant* find_tenant(std::string_view tenant_id);
+};
+
+// Stream names: "<tenant>/tenant", "<tenant>/site/<id>", "<tenant>/booking/<id>", ...
+std::string tenant_stream(std::string_view tenant_id);
+std::string entity_stream(std::string_view tenant_id, std::string_view kind, std::string_view id);
+
+}  // namespace turno

@@ -1,0 +1,166 @@
+// decode_model(): a write model from its canonical image (a snapshot). The image is data read
+// from disk, so every reference and invariant is checked and a bad image is an error value.
+#include "model_codec.h"
+
+namespace turno {
+namespace {
+
+Status bad(const std::string& what) { return Status::corruption("model image: " + what); }
+
+Status decode_staff(const v1::ModelStaff& image, Tenant& tenant) {
+  if (tenant.find_site(image.site_id()) == nullptr) return bad("staff at unknown site");
+  Staff& staff = tenant.staff[image.id()];
+  staff.id = image.id();
+  staff.site_id = image.site_id();
+  staff.name = image.name();
+  staff.skills.assign(image.skills().begin(), image.skills().end());
+  std::sort(staff.skills.begin(), staff.skills.end());
+  for (const auto& interval : image.week()) {
+    if (interval.weekday() < 1 || interval.weekday() > 7) return bad("weekday out of range");
+    staff.week[static_cast<std::size_t>(interval.weekday())].push_back(
+        WorkingWindow{interval.start_min(), interval.end_min()});
+  }
+  for (const auto& entry : image.time_off()) {
+    const Interval interval{entry.start_ms(), entry.end_ms()};
+    staff.time_off.push_back(TimeOff{entry.id(), interval, entry.reason()});
+    staff.time_off_union.add(interval);
+    tenant.time_off_ids.insert(entry.id());
+  }
+  staff.stream_version = image.stream_version();
+  tenant.staff_by_site[staff.site_id].push_back(staff.id);
+  return Status::ok();
+}
+
+Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenant) {
+  Booking& booking = tenant.bookings[image.id()];
+  booking.id = image.id();
+  booking.site_id = image.site_id();
+  booking.staff_id = image.staff_id();
+  booking.service_id = image.service_id();
+  booking.client_id = image.client_id();
+  booking.patient = image.patient();
+  booking.start_ms = image.start_ms();
+  booking.end_ms = image.end_ms();
+  booking.buffer_before_min = image.buffer_before_min();
+  booking.buffer_after_min = image.buffer_after_min();
+  booking.price_minor = image.price_minor();
+  booking.held_at_ms = image.held_at_ms();
+  booking.expires_at_ms = image.expires_at_ms();
+  booking.no_show_due_ms = image.no_show_due_ms();
+  bool known = false;
+  booking.status = booking_status_from(image.status(), known);
+  if (!known) return bad("unknown booking status " + image.status());
+  booking.payment_ids.assign(image.payment_ids().begin(), image.payment_ids().end());
+  booking.paid_minor = image.paid_minor();
+  booking.refunded_minor = image.refunded_minor();
+  booking.stream_version = image.stream_version();
+  auto staff = tenant.staff.find(booking.staff_id);
+  if (staff == tenant.staff.end()) return bad("booking of unknown staff");
+  if (booking.start_ms >= booking.end_ms) return bad("empty booking");
+  if (!is_active(booking.status)) return Status::ok();
+  if (!staff->second.calendar.is_free(booking.blocked())) return bad("overlapping bookings");
+  staff->second.calendar.add(booking.blocked(), booking.id);
+  if (booking.status == BookingStatus::kHeld || booking.status == BookingStatus::kPendingPayment) {
+    model.timers.insert(
+        Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
+  }
+  if (booking.no_show_due_ms != 0) {
+    model.timers.insert(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+  }
+  return Status::ok();
+}
+
+Status decode_payment(const v1::ModelPayment& image, Tenant& tenant) {
+  if (tenant.find_booking(image.booking_id()) == nullptr) return bad("payment of unknown booking");
+  Payment& payment = tenant.payments[image.id()];
+  payment.id = image.id();
+  payment.booking_id = image.booking_id();
+  payment.provider = image.provider();
+  payment.amount_minor = image.amount_minor();
+  payment.platform_fee_minor = image.platform_fee_minor();
+  payment.refunded_minor = image.refunded_minor();
+  if (image.status() == "requested") {
+    payment.status = PaymentStatus::kRequested;
+  } else if (image.status() == "succeeded") {
+    payment.status = PaymentStatus::kSucceeded;
+  } else if (image.status() == "failed") {
+    payment.status = PaymentStatus::kFailed;
+  } else {
+    return bad("unknown payment status " + image.status());
+  }
+  if (payment.refunded_minor > payment.amount_minor) return bad("refund exceeds payment");
+  return Status::ok();
+}
+
+void decode_policy(const v1::PolicySet& image, Policy& policy) {
+  policy.hold_ttl_s = image.hold_ttl_s();
+  policy.free_cancel_window_min = image.free_cancel_window_min();
+  policy.late_cancel_refund_pct = image.late_cancel_refund_pct();
+  policy.no_show_grace_min = image.no_show_grace_min();
+  policy.min_notice_min = image.min_notice_min();
+  policy.horizon_days = image.horizon_days();
+  policy.prepayment_required = image.prepayment_required();
+  policy.slot_step_min = image.slot_step_min();
+}
+
+Status decode_tenant(const v1::ModelTenant& image, Model& model) {
+  Tenant& tenant = model.tenants[image.id()];
+  tenant.id = image.id();
+  const auto& registration = image.registration();
+  tenant.name = registration.name();
+  tenant.currency = registration.currency();
+  tenant.tax_rate_bp = registration.tax_rate_bp();
+  tenant.invoice_series = registration.invoice_series();
+  tenant.platform_fee_bp = registration.platform_fee_bp();
+  tenant.platform_fee_fixed_minor = registration.platform_fee_fixed_minor();
+  decode_policy(image.policy(), tenant.policy);
+  tenant.stream_version = image.stream_version();
+  for (const auto& entry : image.sites()) {
+    Site& site = tenant.sites[entry.id()];
+    site.id = entry.id();
+    site.name = entry.name();
+    site.time_zone_name = entry.time_zone();
+    site.address = entry.address();
+    site.zone = find_time_zone(entry.time_zone());
+    site.stream_version = entry.stream_version();
+  }
+  for (const auto& entry : image.services()) {
+    const auto& definition = entry.definition();
+    Service& service = tenant.services[definition.service_id()];
+    service.id = definition.service_id();
+    service.name = definition.name();
+    service.duration_min = definition.duration_min();
+    service.price_minor = definition.price_minor();
+    service.required_skill = definition.required_skill();
+    service.buffer_before_min = definition.buffer_before_min();
+    service.buffer_after_min = definition.buffer_after_min();
+    service.follow_up_days = definition.follow_up_days();
+    service.stream_version = entry.stream_version();
+  }
+  for (const auto& entry : image.staff()) {
+    if (Status status = decode_staff(entry, tenant); !status.is_ok()) return status;
+  }
+  for (auto& [site, ids] : tenant.staff_by_site) std::sort(ids.begin(), ids.end());
+  for (const auto& entry : image.bookings()) {
+    if (Status status = decode_booking(entry, model, tenant); !status.is_ok()) return status;
+  }
+  for (const auto& entry : image.payments()) {
+    if (Status status = decode_payment(entry, tenant); !status.is_ok()) return status;
+  }
+  tenant.provider_events.insert(image.provider_events().begin(), image.provider_events().end());
+  tenant.refund_ids.insert(image.refund_ids().begin(), image.refund_ids().end());
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Model> decode_model(const v1::WriteModel& image) {
+  Model model;
+  model.last_seq = Seq{image.last_seq()};
+  for (const auto& tenant : image.tenants()) {
+    if (Status status = decode_tenant(tenant, model); !status.is_ok()) return status;
+  }
+  return model;
+}
+
+}  // namespace turno

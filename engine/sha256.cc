@@ -1,0 +1,60 @@
+#include "sha256.h"
+
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+
+#include <string>
+
+#include "verify.h"
+
+namespace turno {
+
+Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
+  VERIFY(context_ != nullptr, "EVP_MD_CTX_new");
+  VERIFY(EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) == 1, "EVP_DigestInit_ex");
+}
+
+Sha256::~Sha256() { EVP_MD_CTX_free(context_); }
+
+Sha256& Sha256::update(std::string_view bytes) {
+  VERIFY(EVP_DigestUpdate(context_, bytes.data(), bytes.size()) == 1, "EVP_DigestUpdate");
+  return *this;
+}
+
+Sha256& Sha256::update(const Hash& hash) { return update(as_bytes(hash)); }
+
+Hash Sha256::finish() {
+  Hash out{};
+  unsigned int length = 0;
+  VERIFY(EVP_DigestFinal_ex(context_, out.data(), &length) == 1 && length == out.size(),
+         "EVP_DigestFinal_ex");
+  VERIFY(EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) == 1, "EVP_DigestInit_ex");
+  return out;
+}
+
+Hash sha256(std::string_view bytes) {
+  Hash out{};
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
+  return out;
+}
+
+Hash chain_hash(const Hash& previous, std::string_view envelope_bytes) {
+  // One contiguous buffer and the one-shot digest: cheaper than a context per link.
+  thread_local std::string buffer;
+  buffer.assign(as_bytes(previous));
+  buffer.append(envelope_bytes);
+  return sha256(buffer);
+}
+
+std::string to_hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char byte : bytes) {
+    out.push_back(kDigits[byte >> 4]);
+    out.push_back(kDigits[byte & 0x0f]);
+  }
+  return out;
+}
+
+}  // namespace turno
