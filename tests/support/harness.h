@@ -33,6 +33,7 @@ class Harness {
   std::vector<v1::Envelope> ok(const v1::Command& command);
 
   Model& model() { return model_; }
+  const Model& model() const { return model_; }
   const Tenant& tenant(const std::string& id) const { return *model_.find_tenant(id); }
   const Booking& booking(const std::string& tenant_id, const std::string& id) const {
     return *tenant(tenant_id).find_booking(id);
