@@ -12,10 +12,12 @@ namespace {
 
 namespace fmt = snapshot_format;
 
-std::string encode_u64(std::uint64_t value) {
-  std::string out;
+void append_u64(std::string& out, std::uint64_t value) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-  return out;
+}
+
+void append_u32(std::string& out, std::uint32_t value) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
 }
 
 std::uint64_t decode_u64(std::string_view bytes) {
@@ -24,22 +26,27 @@ std::uint64_t decode_u64(std::string_view bytes) {
   return value;
 }
 
-std::string key(Seq seq, std::uint32_t chunk) {
-  std::string out = encode_u64(seq.value);
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(chunk >> shift));
-  return out;
-}
-
 std::uint32_t decode_u32(std::string_view bytes) {
   std::uint32_t value = 0;
   for (std::size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
   return value;
 }
 
-std::string encode_u32(std::uint32_t value) {
-  std::string out;
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
+std::string chunk_key(Seq seq, std::uint32_t chunk) {
+  std::string out(1, fmt::kChunkPrefix);
+  append_u64(out, seq.value);
+  append_u32(out, chunk);
   return out;
+}
+
+std::string manifest_key(Seq seq) {
+  std::string out(1, fmt::kManifestPrefix);
+  append_u64(out, seq.value);
+  return out;
+}
+
+std::uint32_t chunks_for(std::uint64_t payload_bytes) {
+  return static_cast<std::uint32_t>((payload_bytes + fmt::kChunkBytes - 1) / fmt::kChunkBytes);
 }
 
 struct Manifest {
@@ -51,14 +58,15 @@ struct Manifest {
 
 std::string encode_manifest(const Manifest& manifest) {
   std::string out(fmt::kMagic);
-  out += encode_u32(fmt::kFormatVersion);
-  out += encode_u64(manifest.seq.value);
-  out += encode_u64(manifest.payload_bytes);
-  out += encode_u32(manifest.chunks);
+  append_u32(out, fmt::kFormatVersion);
+  append_u64(out, manifest.seq.value);
+  append_u64(out, manifest.payload_bytes);
+  append_u32(out, manifest.chunks);
   out += as_bytes(manifest.sha256);
   return out;
 }
 
+// A manifest that parses and is consistent with itself; nullopt for anything else.
 std::optional<Manifest> decode_manifest(std::string_view bytes) {
   if (bytes.size() != fmt::kManifestBytes || bytes.substr(0, 4) != fmt::kMagic ||
       decode_u32(bytes.substr(4)) != fmt::kFormatVersion) {
@@ -69,13 +77,24 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
   manifest.payload_bytes = decode_u64(bytes.substr(16));
   manifest.chunks = decode_u32(bytes.substr(24));
   std::copy_n(bytes.data() + 28, 32, manifest.sha256.begin());
+  if (manifest.payload_bytes > fmt::kPayloadBytesMax ||
+      manifest.chunks != chunks_for(manifest.payload_bytes)) {
+    return std::nullopt;
+  }
   return manifest;
 }
 
 Status from_rocksdb(const rocksdb::Status& status, const std::string& what) {
   if (status.ok()) return Status::ok();
+  if (status.IsNotFound()) return Status::not_found(what + ": " + status.ToString());
   if (status.IsCorruption()) return Status::corruption(what + ": " + status.ToString());
   return Status::io_error(what + ": " + status.ToString());
+}
+
+rocksdb::ReadOptions checked_reads() {
+  rocksdb::ReadOptions options;
+  options.verify_checksums = true;
+  return options;
 }
 
 }  // namespace
@@ -89,10 +108,13 @@ Result<std::unique_ptr<SnapshotStore>> SnapshotStore::open(const std::string& di
   rocksdb::Options db_options;
   db_options.create_if_missing = !options.read_only;
   db_options.paranoid_checks = true;
-  // Snapshots are large values: keep them in blob files, out of the LSM tree.
+  // Snapshots are large values: keep them in blob files, out of the LSM tree, so compactions
+  // move keys only. Each flush writes its own blob files, which are deleted once no table
+  // refers to them any more (after prune's compaction).
   db_options.enable_blob_files = true;
   db_options.min_blob_size = 64 * 1024;
   db_options.write_buffer_size = 64u << 20;
+  db_options.max_background_jobs = 1;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status = options.read_only
                                ? rocksdb::DB::OpenForReadOnly(db_options, directory, &raw)
@@ -106,41 +128,49 @@ Result<std::unique_ptr<SnapshotStore>> SnapshotStore::open(const std::string& di
 
 Status SnapshotStore::write(Seq seq, std::string_view payload) {
   if (options_.read_only) return Status::invalid_argument("snapshots: store is read-only");
+  if (payload.size() > fmt::kPayloadBytesMax) {
+    return Status::invalid_argument("snapshots: payload larger than the format allows");
+  }
   Manifest manifest;
   manifest.seq = seq;
   manifest.payload_bytes = payload.size();
-  manifest.chunks = static_cast<std::uint32_t>((payload.size() + fmt::kChunkBytes - 1) /
-                                               fmt::kChunkBytes);
+  manifest.chunks = chunks_for(payload.size());
   manifest.sha256 = sha256(payload);
   rocksdb::WriteBatch batch;
-  // Clear whatever an earlier snapshot at this seq left, then write this one.
-  VERIFY(batch.DeleteRange(key(seq, 0), key(seq, fmt::kManifestChunk)).ok(), "batch delete");
+  // Clear whatever an earlier snapshot at this seq left (it may have had more chunks).
+  VERIFY(batch.DeleteRange(chunk_key(seq, 0), chunk_key(seq.next(), 0)).ok(), "batch delete");
   for (std::uint32_t chunk = 0; chunk < manifest.chunks; ++chunk) {
     const std::size_t offset = static_cast<std::size_t>(chunk) * fmt::kChunkBytes;
-    VERIFY(batch.Put(key(seq, chunk), payload.substr(offset, fmt::kChunkBytes)).ok(),
+    VERIFY(batch.Put(chunk_key(seq, chunk), payload.substr(offset, fmt::kChunkBytes)).ok(),
            "batch put");
   }
-  VERIFY(batch.Put(key(seq, fmt::kManifestChunk), encode_manifest(manifest)).ok(), "batch put");
+  VERIFY(batch.Put(manifest_key(seq), encode_manifest(manifest)).ok(), "batch put");
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
   return from_rocksdb(db_->Write(write_options, &batch), "snapshots: write");
 }
 
 Result<SnapshotStore::Snapshot> SnapshotStore::read(Seq seq) const {
-  std::string manifest_bytes;
-  rocksdb::Status status = db_->Get({}, key(seq, fmt::kManifestChunk), &manifest_bytes);
-  if (!status.ok()) return from_rocksdb(status, "snapshots: read manifest");
-  const std::optional<Manifest> manifest = decode_manifest(manifest_bytes);
   const std::string name = "snapshot at seq " + std::to_string(seq.value);
+  std::string manifest_bytes;
+  rocksdb::Status status = db_->Get(checked_reads(), manifest_key(seq), &manifest_bytes);
+  if (!status.ok()) return from_rocksdb(status, name);
+  const std::optional<Manifest> manifest = decode_manifest(manifest_bytes);
   if (!manifest || manifest->seq != seq) return Status::corruption(name + ": bad manifest");
   Snapshot snapshot{seq, {}};
   snapshot.payload.reserve(manifest->payload_bytes);
-  std::string chunk_bytes;
+  rocksdb::PinnableSlice chunk_bytes;
   for (std::uint32_t chunk = 0; chunk < manifest->chunks; ++chunk) {
-    status = db_->Get({}, key(seq, chunk), &chunk_bytes);
+    chunk_bytes.Reset();
+    status =
+        db_->Get(checked_reads(), db_->DefaultColumnFamily(), chunk_key(seq, chunk), &chunk_bytes);
     if (status.IsNotFound()) return Status::corruption(name + ": missing chunk");
     if (!status.ok()) return from_rocksdb(status, name);
-    snapshot.payload += chunk_bytes;
+    const bool last = chunk + 1 == manifest->chunks;
+    if (!last && chunk_bytes.size() != fmt::kChunkBytes) {
+      return Status::corruption(name + ": short chunk " + std::to_string(chunk));
+    }
+    snapshot.payload.append(chunk_bytes.data(), chunk_bytes.size());
   }
   if (snapshot.payload.size() != manifest->payload_bytes) {
     return Status::corruption(name + ": wrong size");
@@ -153,12 +183,13 @@ Result<SnapshotStore::Snapshot> SnapshotStore::read(Seq seq) const {
 
 Result<std::vector<Seq>> SnapshotStore::list() const {
   std::vector<Seq> seqs;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    const rocksdb::Slice k = it->key();
-    if (k.size() != fmt::kKeyBytes) continue;
-    if (decode_u32({k.data() + 8, 4}) != fmt::kManifestChunk) continue;
-    seqs.push_back(Seq{decode_u64({k.data(), 8})});
+  const std::string first = manifest_key(Seq{0});
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(checked_reads()));
+  for (it->Seek(first); it->Valid(); it->Next()) {
+    const rocksdb::Slice key = it->key();
+    if (key.empty() || key[0] != fmt::kManifestPrefix) break;
+    if (key.size() != fmt::kManifestKeyBytes) continue;  // not ours; never written
+    seqs.push_back(Seq{decode_u64({key.data() + 1, 8})});
   }
   if (!it->status().ok()) return from_rocksdb(it->status(), "snapshots: list");
   return seqs;
@@ -178,15 +209,39 @@ Result<std::optional<SnapshotStore::Snapshot>> SnapshotStore::load_newest(Report
 }
 
 Status SnapshotStore::prune(std::size_t keep) {
+  if (options_.read_only) return Status::invalid_argument("snapshots: store is read-only");
   Result<std::vector<Seq>> seqs = list();
   if (!seqs.is_ok()) return seqs.status();
-  if (seqs.value().size() <= keep) return Status::ok();
-  const Seq first_kept = seqs.value()[seqs.value().size() - keep];
+  const std::vector<Seq>& all = seqs.value();
+  if (all.size() <= keep) return Status::ok();
+  if (keep == 0) return delete_below(std::nullopt);
+  return delete_below(all[all.size() - keep]);
+}
+
+Status SnapshotStore::delete_below(std::optional<Seq> first_kept) {
+  // Without a first kept seq, the ranges end where the next prefix begins: everything goes.
+  const std::string chunks_begin(1, fmt::kChunkPrefix);
+  const std::string chunks_end =
+      first_kept ? chunk_key(*first_kept, 0) : std::string(1, fmt::kChunkPrefix + 1);
+  const std::string manifests_begin(1, fmt::kManifestPrefix);
+  const std::string manifests_end =
+      first_kept ? manifest_key(*first_kept) : std::string(1, fmt::kManifestPrefix + 1);
   rocksdb::WriteBatch batch;
-  VERIFY(batch.DeleteRange(key(Seq{0}, 0), key(first_kept, 0)).ok(), "batch delete");
+  VERIFY(batch.DeleteRange(chunks_begin, chunks_end).ok(), "batch delete");
+  VERIFY(batch.DeleteRange(manifests_begin, manifests_end).ok(), "batch delete");
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync;
-  return from_rocksdb(db_->Write(write_options, &batch), "snapshots: prune");
+  if (Status status = from_rocksdb(db_->Write(write_options, &batch), "snapshots: prune");
+      !status.is_ok()) {
+    return status;
+  }
+  // Range tombstones hide the data; only a compaction through them gives the space back
+  // (tables, and the blob files no table refers to any more).
+  const rocksdb::Slice begin(chunks_begin);
+  const rocksdb::Slice end(manifests_end);
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return from_rocksdb(db_->CompactRange(compact, &begin, &end), "snapshots: compact");
 }
 
 }  // namespace turno

@@ -1,6 +1,10 @@
 // The snapshot store: an owner's state as bytes, tagged with the log seq it reflects, written
 // atomically with a checksum; the newest valid one found again at start-up; old ones pruned.
-// Owners (the write model, each view) turn their state into bytes themselves.
+// Owners (the write model, each view) turn their state into bytes themselves. Layout:
+// snapshot_format.h.
+//
+// Threads: any number may read (list, read, load_newest) at any time; write() and prune() are
+// called from one thread at a time (the owner's snapshotter).
 #pragma once
 
 #include <rocksdb/db.h>
@@ -17,13 +21,16 @@
 namespace turno {
 
 struct SnapshotStoreOptions {
+  // Opens without writing anything: tools that look at the store of a running owner. They
+  // see the snapshots that existed when they opened it.
   bool read_only = false;
-  bool sync = true;  // fdatasync each snapshot before write() returns
+  bool sync = true;  // fdatasync each snapshot (and each prune) before it returns
 };
 
 class SnapshotStore {
  public:
-  // Opens (creating when writable) the store in `directory`.
+  // Opens (creating when writable) the store in `directory`. A read-only open of a missing
+  // store fails with a Status.
   static Result<std::unique_ptr<SnapshotStore>> open(const std::string& directory,
                                                      SnapshotStoreOptions options = {});
   ~SnapshotStore();
@@ -41,20 +48,26 @@ class SnapshotStore {
   // Problems met while looking for a valid snapshot: one line per skipped snapshot.
   using Report = std::vector<std::string>;
 
+  // The snapshot at `seq`, checked against its manifest. kNotFound when there is none,
+  // kCorruption when it fails validation, kIoError when it cannot be read.
+  Result<Snapshot> read(Seq seq) const;
+
   // The newest snapshot that validates and has seq <= `at_most`, or none. Snapshots that fail
-  // validation are skipped, each with a line in `report`, never returned.
-  Result<std::optional<Snapshot>> load_newest(Report& report,
-                                              Seq at_most = Seq{UINT64_MAX}) const;
+  // validation or cannot be read are skipped, each with a line in `report`, never returned.
+  // An error only when the store cannot even be listed.
+  Result<std::optional<Snapshot>> load_newest(Report& report, Seq at_most = Seq{UINT64_MAX}) const;
 
   // The seqs of all snapshots that have a manifest, ascending (valid or not).
   Result<std::vector<Seq>> list() const;
 
-  // Deletes all but the `keep` newest snapshots.
+  // Deletes all but the `keep` newest snapshots (all of them for 0), with any stray chunks
+  // below the oldest one kept, and compacts the deleted range so the space comes back.
   Status prune(std::size_t keep);
 
  private:
   SnapshotStore() = default;
-  Result<Snapshot> read(Seq seq) const;
+  // Deletes every snapshot below `first_kept` (all of them for nullopt) and compacts.
+  Status delete_below(std::optional<Seq> first_kept);
 
   std::unique_ptr<rocksdb::DB> db_;
   SnapshotStoreOptions options_;
