@@ -1,0 +1,264 @@
+#include "history_workload.h"
+
+#include <latch>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include "commands.pb.h"
+
+namespace turno::bench {
+namespace {
+
+constexpr std::int64_t kSlotMs = 35 * kMsPerMinute;  // 30 min service + 5 min buffer after
+constexpr int kSlotsPerDay = 13;                     // 09:00 .. 16:00 starts, Lima time
+constexpr int kWeekdaysAhead = 120;                  // inside the 180-day horizon
+constexpr std::int64_t kPriceMinor = 10'000;
+constexpr std::int64_t kNineLimaUtcMs = 14 * kMsPerHour;
+
+v1::Actor actor(v1::Role role, const std::string& id) {
+  v1::Actor out;
+  out.set_id(id);
+  out.set_role(role);
+  return out;
+}
+
+v1::Command shell(const std::string& tenant, const std::string& id, v1::Role role,
+                  const std::string& actor_id) {
+  v1::Command out;
+  out.set_tenant_id(tenant);
+  out.set_command_id(id);
+  *out.mutable_actor() = actor(role, actor_id);
+  return out;
+}
+
+// Submits commands together and waits for all the answers; remembers the first refusal.
+class Wave {
+ public:
+  explicit Wave(Writer& writer) : writer_(writer) {}
+
+  void add(v1::Command command) { commands_.push_back(std::move(command)); }
+
+  Status run() {
+    std::latch done(static_cast<std::ptrdiff_t>(commands_.size()));
+    for (v1::Command& command : commands_) {
+      const std::string id = command.command_id();
+      writer_.submit(std::move(command), [this, &done, id](CommandResult&& result) {
+        if (!result.accepted()) note_refusal(id, result.rejection->detail);
+        done.count_down();
+      });
+    }
+    done.wait();
+    commands_.clear();
+    std::lock_guard lock(mutex_);
+    return refusal_.empty() ? Status::ok() : Status::invalid_argument(refusal_);
+  }
+
+ private:
+  void note_refusal(const std::string& id, const std::string& detail) {
+    std::lock_guard lock(mutex_);
+    if (refusal_.empty()) refusal_ = "workload: " + id + " refused: " + detail;
+  }
+
+  Writer& writer_;
+  std::vector<v1::Command> commands_;
+  std::mutex mutex_;
+  std::string refusal_;
+};
+
+struct Staffing {
+  int tenants = 0;
+  int sites_per_tenant = 0;
+  int staff = 0;
+  std::string tenant_of(int staff_index) const {
+    return "t" + std::to_string(staff_index % tenants);
+  }
+  std::string site_of(int staff_index) const {
+    return "s" + std::to_string((staff_index / tenants) % sites_per_tenant);
+  }
+};
+
+Status write_catalog(Writer& writer, const Staffing& staffing) {
+  Wave wave(writer);
+  for (int t = 0; t < staffing.tenants; ++t) {
+    const std::string tenant = "t" + std::to_string(t);
+    v1::Command reg = shell(tenant, "reg", v1::ROLE_PLATFORM, "platform");
+    auto& body = *reg.mutable_register_tenant();
+    body.set_name("Clinic " + tenant);
+    body.set_currency("PEN");
+    body.set_tax_rate_bp(1800);
+    body.set_invoice_series("F001");
+    body.set_platform_fee_bp(300);
+    wave.add(std::move(reg));
+  }
+  if (Status status = wave.run(); !status.is_ok()) return status;
+  for (int t = 0; t < staffing.tenants; ++t) {
+    const std::string tenant = "t" + std::to_string(t);
+    for (int s = 0; s < staffing.sites_per_tenant; ++s) {
+      v1::Command site = shell(tenant, "site-" + std::to_string(s), v1::ROLE_ADMIN, "admin");
+      site.mutable_open_site()->set_site_id("s" + std::to_string(s));
+      site.mutable_open_site()->set_name("Site " + std::to_string(s));
+      site.mutable_open_site()->set_time_zone("America/Lima");
+      wave.add(std::move(site));
+    }
+    v1::Command service = shell(tenant, "svc", v1::ROLE_ADMIN, "admin");
+    auto& definition = *service.mutable_define_service();
+    definition.set_service_id("consult");
+    definition.set_name("Consultation");
+    definition.set_duration_min(30);
+    definition.set_price_minor(kPriceMinor);
+    definition.set_required_skill("general");
+    definition.set_buffer_after_min(5);
+    wave.add(std::move(service));
+  }
+  if (Status status = wave.run(); !status.is_ok()) return status;
+  for (int k = 0; k < staffing.staff; ++k) {
+    const std::string id = "st" + std::to_string(k);
+    v1::Command join = shell(staffing.tenant_of(k), "join-" + id, v1::ROLE_ADMIN, "admin");
+    join.mutable_add_staff()->set_staff_id(id);
+    join.mutable_add_staff()->set_site_id(staffing.site_of(k));
+    join.mutable_add_staff()->set_name("Dr. " + id);
+    join.mutable_add_staff()->add_skills("general");
+    wave.add(std::move(join));
+  }
+  if (Status status = wave.run(); !status.is_ok()) return status;
+  for (int k = 0; k < staffing.staff; ++k) {
+    const std::string id = "st" + std::to_string(k);
+    v1::Command schedule = shell(staffing.tenant_of(k), "sched-" + id, v1::ROLE_ADMIN, "admin");
+    schedule.mutable_set_schedule()->set_staff_id(id);
+    for (int weekday = 1; weekday <= 5; ++weekday) {
+      auto& interval = *schedule.mutable_set_schedule()->add_intervals();
+      interval.set_weekday(weekday);
+      interval.set_start_min(9 * 60);
+      interval.set_end_min(17 * 60);
+    }
+    wave.add(std::move(schedule));
+  }
+  return wave.run();
+}
+
+// Booking k's place: staff k % staff, then the weekday and slot after those taken before it.
+std::int64_t slot_start_ms(std::uint64_t booking, int staff) {
+  const std::uint64_t per_staff = booking / static_cast<std::uint64_t>(staff);
+  const std::int64_t weekday = static_cast<std::int64_t>(per_staff / kSlotsPerDay);
+  const std::int64_t slot = static_cast<std::int64_t>(per_staff % kSlotsPerDay);
+  const std::int64_t day = (weekday / 5) * 7 + weekday % 5;
+  return kWorkloadMonday + day * kMsPerDay + kNineLimaUtcMs + slot * kSlotMs;
+}
+
+// What happens to booking k after its payment was requested (deterministic, by k).
+enum class Fate { kPaid, kPaidThenCancelled, kPaymentFailed, kPending };
+Fate fate_of(std::uint64_t booking) {
+  switch (booking % 20) {
+    case 0:
+      return Fate::kPaymentFailed;
+    case 1:
+      return Fate::kPending;
+    case 2:
+    case 3:
+      return Fate::kPaidThenCancelled;
+    default:
+      return Fate::kPaid;
+  }
+}
+
+// One step of booking k's story, or nothing when its fate skips that step.
+struct BookingRef {
+  std::uint64_t k = 0;
+  std::string tenant;
+  std::string id;      // "b<k>"
+  std::string client;  // "c<k mod 5000>"
+};
+using Step = std::optional<v1::Command> (*)(const BookingRef&, const Staffing&);
+
+std::optional<v1::Command> hold_step(const BookingRef& booking, const Staffing& staffing) {
+  v1::Command out = shell(booking.tenant, "hold-" + booking.id, v1::ROLE_CLIENT, booking.client);
+  const int staff = static_cast<int>(booking.k % static_cast<std::uint64_t>(staffing.staff));
+  auto& body = *out.mutable_hold_slot();
+  body.set_booking_id(booking.id);
+  body.set_site_id(staffing.site_of(staff));
+  body.set_service_id("consult");
+  body.set_staff_id("st" + std::to_string(staff));
+  body.set_start_ms(slot_start_ms(booking.k, staffing.staff));
+  return out;
+}
+
+std::optional<v1::Command> payment_request_step(const BookingRef& booking, const Staffing&) {
+  v1::Command out = shell(booking.tenant, "pay-" + booking.id, v1::ROLE_CLIENT, booking.client);
+  out.mutable_request_payment()->set_booking_id(booking.id);
+  out.mutable_request_payment()->set_provider("sandbox");
+  out.mutable_request_payment()->set_payment_id("p" + booking.id);
+  return out;
+}
+
+std::optional<v1::Command> webhook_step(const BookingRef& booking, const Staffing&) {
+  const Fate fate = fate_of(booking.k);
+  if (fate == Fate::kPending) return std::nullopt;
+  v1::Command out = shell(booking.tenant, "webhook-" + booking.id, v1::ROLE_PLATFORM, "platform");
+  if (fate == Fate::kPaymentFailed) {
+    auto& body = *out.mutable_record_payment_failed();
+    body.set_payment_id("p" + booking.id);
+    body.set_provider("sandbox");
+    body.set_provider_event_id("ev-" + booking.id);
+    body.set_reason("card_declined");
+    return out;
+  }
+  auto& body = *out.mutable_record_payment_succeeded();
+  body.set_payment_id("p" + booking.id);
+  body.set_provider("sandbox");
+  body.set_provider_event_id("ev-" + booking.id);
+  body.set_amount_minor(kPriceMinor);
+  body.set_currency("PEN");
+  return out;
+}
+
+std::optional<v1::Command> cancellation_step(const BookingRef& booking, const Staffing&) {
+  if (fate_of(booking.k) != Fate::kPaidThenCancelled) return std::nullopt;
+  v1::Command out = shell(booking.tenant, "cancel-" + booking.id, v1::ROLE_CLIENT, booking.client);
+  out.mutable_cancel_booking()->set_booking_id(booking.id);
+  out.mutable_cancel_booking()->set_reason("changed plans");
+  return out;
+}
+
+// Bookings first .. first + count - 1, one wave per step.
+Status write_bookings(Writer& writer, const Staffing& staffing, std::uint64_t first,
+                      std::uint64_t count) {
+  constexpr std::uint64_t kClients = 5000;
+  Wave wave(writer);
+  for (Step step : {hold_step, payment_request_step, webhook_step, cancellation_step}) {
+    for (std::uint64_t k = first; k < first + count; ++k) {
+      const BookingRef booking{k, staffing.tenant_of(int(k % std::uint64_t(staffing.staff))),
+                               "b" + std::to_string(k), "c" + std::to_string(k % kClients)};
+      if (std::optional<v1::Command> command = step(booking, staffing)) {
+        wave.add(std::move(*command));
+      }
+    }
+    if (Status status = wave.run(); !status.is_ok()) return status;
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+Status write_workload(Writer& writer, const WorkloadOptions& options) {
+  constexpr std::uint64_t kEventsPerBookingMin = 4;
+  const std::uint64_t bookings_max = options.events_min / kEventsPerBookingMin + 1;
+  const std::uint64_t slots_per_staff = std::uint64_t{kSlotsPerDay} * kWeekdaysAhead;
+  Staffing staffing;
+  staffing.tenants = std::max(options.tenants, 1);
+  staffing.sites_per_tenant = std::max(options.sites_per_tenant, 1);
+  staffing.staff = static_cast<int>(
+      std::max<std::uint64_t>((bookings_max + slots_per_staff - 1) / slots_per_staff,
+                              std::uint64_t(staffing.tenants * staffing.sites_per_tenant)));
+  if (Status status = write_catalog(writer, staffing); !status.is_ok()) return status;
+  for (std::uint64_t first = 0; writer.log().last_seq().value < options.events_min;
+       first += options.wave_bookings) {
+    if (Status status = write_bookings(writer, staffing, first, options.wave_bookings);
+        !status.is_ok()) {
+      return status;
+    }
+  }
+  return Status::ok();
+}
+
+}  // namespace turno::bench

@@ -1,0 +1,239 @@
+#include "model_snapshots.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "decide.h"
+#include "model_codec.h"
+#include "sha256.h"
+#include "write_model.pb.h"
+
+namespace turno {
+namespace {
+
+Hash hash_from(std::string_view bytes) {
+  Hash hash{};
+  if (bytes.size() == hash.size()) std::copy(bytes.begin(), bytes.end(), hash.begin());
+  return hash;
+}
+
+std::string snapshot_name(Seq seq) {
+  return "model snapshot at seq " + std::to_string(seq.value);
+}
+
+// The model in `snapshot`, if it belongs to `log` and decodes; else why not.
+Result<Model> model_from_snapshot(const EventLog& log, const SnapshotStore::Snapshot& snapshot) {
+  const std::string name = snapshot_name(snapshot.seq);
+  v1::ModelSnapshot image;
+  if (!image.ParseFromString(snapshot.payload)) {
+    return Status::corruption(name + ": payload does not decode");
+  }
+  if (image.log_id() != log.log_id()) {
+    return Status::corruption(name + ": taken from log " + image.log_id() + ", not this one");
+  }
+  if (image.seq() != snapshot.seq.value || image.model().last_seq() != snapshot.seq.value) {
+    return Status::corruption(name + ": payload names another seq");
+  }
+  Result<LogRecord> record = log.read_one(snapshot.seq);
+  if (!record.is_ok()) return Status::corruption(name + ": " + record.status().message());
+  if (record.value().hash != hash_from(image.log_hash())) {
+    return Status::corruption(name + ": the log's history differs at that seq");
+  }
+  Result<Model> model = decode_model(image.model());
+  if (!model.is_ok()) return Status::corruption(name + ": " + model.status().message());
+  return model;
+}
+
+// The newest snapshot at or below `at_most` that gives a model, with `report` filled in.
+std::optional<Model> newest_usable_snapshot(const EventLog& log, const SnapshotStore& store,
+                                            Seq at_most, ModelLoadReport& report) {
+  while (true) {
+    SnapshotStore::Report skipped;
+    Result<std::optional<SnapshotStore::Snapshot>> found = store.load_newest(skipped, at_most);
+    report.skipped.insert(report.skipped.end(), skipped.begin(), skipped.end());
+    if (!found.is_ok()) {
+      report.skipped.push_back(found.status().message());
+      return std::nullopt;
+    }
+    if (!found.value().has_value()) return std::nullopt;
+    const SnapshotStore::Snapshot& snapshot = *found.value();
+    Result<Model> model = model_from_snapshot(log, snapshot);
+    if (model.is_ok()) {
+      report.snapshot_seq = snapshot.seq;
+      return std::move(model).value();
+    }
+    report.skipped.push_back(model.status().message());
+    if (snapshot.seq.value == 0) return std::nullopt;
+    at_most = Seq{snapshot.seq.value - 1};
+  }
+}
+
+std::string encode_snapshot(const EventLog& log, const Model& model, const Hash& hash_at_seq) {
+  v1::ModelSnapshot image;
+  image.set_log_id(log.log_id());
+  image.set_seq(model.last_seq.value);
+  image.set_log_hash(std::string(as_bytes(hash_at_seq)));
+  *image.mutable_model() = encode_model(model);
+  std::string bytes;
+  VERIFY(image.SerializeToString(&bytes), "model snapshot serializes");
+  return bytes;
+}
+
+}  // namespace
+
+Result<Model> load_model(const EventLog& log, const SnapshotStore* store, ModelLoadReport& report) {
+  report = {};
+  const Seq tail = log.last_seq();
+  Model start;
+  if (store != nullptr) {
+    if (std::optional<Model> found = newest_usable_snapshot(log, *store, tail, report)) {
+      start = std::move(*found);
+    }
+  }
+  const Seq from = start.last_seq;
+  Result<Model> model = replay_log(log, std::move(start));
+  if (model.is_ok()) report.replayed_events = model.value().last_seq.value - from.value;
+  return model;
+}
+
+void report_skipped_snapshots(const ModelLoadReport& report) {
+  for (const std::string& line : report.skipped) {
+    std::fprintf(stderr, "snapshots: skipped: %s\n", line.c_str());
+  }
+}
+
+Result<std::shared_ptr<SnapshotStore>> open_model_store(const ModelSnapshotOptions& options) {
+  std::error_code error;
+  std::filesystem::create_directories(options.directory, error);
+  if (error) {
+    return Status::io_error("snapshots: create " + options.directory + ": " + error.message());
+  }
+  SnapshotStoreOptions store_options;
+  store_options.sync = options.sync;
+  Result<std::unique_ptr<SnapshotStore>> store =
+      SnapshotStore::open(options.directory, store_options);
+  if (!store.is_ok()) return store.status();
+  return std::shared_ptr<SnapshotStore>(std::move(store).value());
+}
+
+ModelLoader snapshot_model_loader(std::shared_ptr<const SnapshotStore> store) {
+  return [store = std::move(store)](const EventLog& log) {
+    ModelLoadReport report;
+    Result<Model> model = load_model(log, store.get(), report);
+    report_skipped_snapshots(report);
+    return model;
+  };
+}
+
+Status write_model_snapshot(SnapshotStore& store, const EventLog& log, const Model& model,
+                            const Hash& hash_at_seq, std::size_t keep) {
+  const std::string payload = encode_snapshot(log, model, hash_at_seq);
+  if (Status status = store.write(model.last_seq, payload); !status.is_ok()) return status;
+  return store.prune(keep);
+}
+
+// --------------------------------------------------------------------------- ModelSnapshotter
+
+ModelSnapshotter::ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store,
+                                   Model start, const Hash& start_hash,
+                                   ModelSnapshotOptions options)
+    : log_(log),
+      store_(std::move(store)),
+      model_(std::move(start)),
+      model_hash_(start_hash),
+      options_(std::move(options)) {
+  VERIFY(options_.every_events > 0, "snapshots every 0 events");
+  Result<std::vector<Seq>> seqs = store_->list();
+  if (seqs.is_ok() && !seqs.value().empty()) {
+    last_snapshot_seq_ = std::min(seqs.value().back(), model_.last_seq);
+  }
+  stats_.folded_seq.store(model_.last_seq.value);
+  stats_.last_snapshot_seq.store(last_snapshot_seq_.value);
+}
+
+ModelSnapshotter::~ModelSnapshotter() {
+  stop();
+}
+
+void ModelSnapshotter::start() {
+  VERIFY(!thread_.joinable(), "a snapshotter starts once");
+  thread_ = std::thread([this] { run(); });
+}
+
+void ModelSnapshotter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  stop_requested_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string ModelSnapshotter::last_error() const {
+  std::lock_guard lock(mutex_);
+  return last_error_;
+}
+
+void ModelSnapshotter::record_error(const std::string& message) {
+  std::fprintf(stderr, "snapshots: %s\n", message.c_str());
+  std::lock_guard lock(mutex_);
+  last_error_ = message;
+}
+
+Seq ModelSnapshotter::next_snapshot_at() const {
+  return Seq{last_snapshot_seq_.value + options_.every_events};
+}
+
+void ModelSnapshotter::run() {
+  while (true) {
+    {
+      std::unique_lock lock(mutex_);
+      if (stopping_) break;
+    }
+    const Seq tail = log_.wait_for_commit_after(model_.last_seq, options_.poll_max);
+    if (!fold_until(tail)) {
+      // The log could not be read: try again after a pause rather than spin.
+      std::unique_lock lock(mutex_);
+      stop_requested_.wait_for(lock, options_.poll_max, [this] { return stopping_; });
+      continue;
+    }
+    if (model_.last_seq >= next_snapshot_at()) take_snapshot();
+  }
+  // Clean shutdown: everything committed is folded in, then one last snapshot.
+  while (model_.last_seq < log_.last_seq()) {
+    if (!fold_until(log_.last_seq())) return;
+    if (model_.last_seq >= next_snapshot_at()) take_snapshot();
+  }
+  if (options_.on_stop && model_.last_seq > last_snapshot_seq_) take_snapshot();
+}
+
+bool ModelSnapshotter::fold_until(Seq to) {
+  to = std::min(to, next_snapshot_at());
+  if (to <= model_.last_seq) to = log_.last_seq();  // a snapshot is due: fold on regardless
+  LogCursor cursor = log_.read(model_.last_seq.next(), to);
+  while (cursor.next()) {
+    evolve(model_, cursor.record().envelope);
+    model_hash_ = cursor.record().hash;
+  }
+  stats_.folded_seq.store(model_.last_seq.value);
+  if (cursor.status().is_ok()) return true;
+  record_error("following the log: " + cursor.status().message());
+  return false;
+}
+
+void ModelSnapshotter::take_snapshot() {
+  Status status = write_model_snapshot(*store_, log_, model_, model_hash_, options_.keep);
+  // A failed write still moves the next attempt on by every_events, so a broken store does
+  // not turn into a snapshot attempt per commit.
+  last_snapshot_seq_ = model_.last_seq;
+  if (!status.is_ok()) {
+    stats_.snapshot_failures.fetch_add(1);
+    record_error("model snapshot at seq " + std::to_string(model_.last_seq.value) + ": " +
+                 status.message());
+    return;
+  }
+  stats_.snapshots_written.fetch_add(1);
+  stats_.last_snapshot_seq.store(model_.last_seq.value);
+}
+
+}  // namespace turno

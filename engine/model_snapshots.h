@@ -1,0 +1,116 @@
+// Write-model snapshots, so a restart replays only the tail of the log.
+//
+// Taking them never slows the writer: a ModelSnapshotter thread follows the committed log,
+// folds it into its own copy of the model with evolve(), and every `every_events` events (and
+// when stopped) writes the model to a SnapshotStore, pruning to `keep`. Loading takes the
+// newest snapshot that validates — the store's checksum, the same log (id and hash at its
+// seq), a model image that decodes with its invariants — and replays the log after it; any
+// snapshot that fails is reported and the next older one tried, down to a full replay.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "event_log.h"
+#include "model.h"
+#include "snapshot_store.h"
+#include "writer.h"
+
+namespace turno {
+
+struct ModelSnapshotOptions {
+  std::string directory;                    // the store (data_layout::model_snapshot_directory)
+  std::uint64_t every_events = 100'000;     // a snapshot after this many events since the last
+  std::size_t keep = 3;                     // snapshots kept after each new one
+  bool on_stop = true;                      // and one at clean shutdown, if anything is new
+  std::chrono::milliseconds poll_max{100};  // longest wait for a commit (bounds stop latency)
+  bool sync = true;                         // fdatasync each snapshot
+};
+
+// What a load found: the snapshot it started from (none: full replay), how many events it
+// replayed after it, and one line per snapshot it skipped.
+struct ModelLoadReport {
+  std::optional<Seq> snapshot_seq;
+  std::uint64_t replayed_events = 0;
+  std::vector<std::string> skipped;
+};
+
+// The model of `log`'s committed tail: from the newest usable snapshot in `store` at or below
+// the tail plus the events after it, or from a full replay when `store` is null or has none.
+// An error only when the log itself cannot be read (a bad snapshot is skipped, not an error).
+Result<Model> load_model(const EventLog& log, const SnapshotStore* store, ModelLoadReport& report);
+
+// Prints each skipped snapshot of `report` to stderr, one line each.
+void report_skipped_snapshots(const ModelLoadReport& report);
+
+// Opens (creating it and its parents) the store at options.directory.
+Result<std::shared_ptr<SnapshotStore>> open_model_store(const ModelSnapshotOptions& options);
+
+// A ModelLoader for the writer (first start and reload after a failed commit) that uses
+// load_model and prints every skipped snapshot to stderr.
+ModelLoader snapshot_model_loader(std::shared_ptr<const SnapshotStore> store);
+
+// Writes `model` (the fold of `log` up to model.last_seq, whose hash is `hash_at_seq`) to
+// `store` as the snapshot at model.last_seq, then prunes the store to `keep`.
+Status write_model_snapshot(SnapshotStore& store, const EventLog& log, const Model& model,
+                            const Hash& hash_at_seq, std::size_t keep);
+
+struct ModelSnapshotterStats {
+  std::atomic<std::uint64_t> snapshots_written{0};
+  std::atomic<std::uint64_t> snapshot_failures{0};
+  std::atomic<std::uint64_t> last_snapshot_seq{0};
+  std::atomic<std::uint64_t> folded_seq{0};  // how far the follower's model has come
+};
+
+// The follower. Owns its model; nothing else reads it while it runs.
+class ModelSnapshotter {
+ public:
+  // `start` must be the fold of `log` up to start.last_seq, whose hash is `start_hash` (what
+  // the writer started from). `log` and `store` must outlive the snapshotter.
+  ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store, Model start,
+                   const Hash& start_hash, ModelSnapshotOptions options);
+  ~ModelSnapshotter();
+  ModelSnapshotter(const ModelSnapshotter&) = delete;
+  ModelSnapshotter& operator=(const ModelSnapshotter&) = delete;
+
+  void start();
+  // Folds up to the log's tail as it is now, takes the shutdown snapshot (on_stop) and joins.
+  // Call it after the writer has stopped, so that tail is the final one. Idempotent.
+  void stop();
+
+  const ModelSnapshotterStats& stats() const { return stats_; }
+  // The last failure to read the log or write a snapshot, if any (the thread keeps going).
+  std::string last_error() const;
+
+ private:
+  void run();
+  // Folds at most up to `to`, stopping early at the next snapshot point. False on a log error.
+  bool fold_until(Seq to);
+  void take_snapshot();
+  void record_error(const std::string& message);
+  Seq next_snapshot_at() const;
+
+  const EventLog& log_;
+  std::shared_ptr<SnapshotStore> store_;
+  Model model_;
+  Hash model_hash_;  // hash(model_.last_seq)
+  ModelSnapshotOptions options_;
+  Seq last_snapshot_seq_;
+  ModelSnapshotterStats stats_;
+
+  mutable std::mutex mutex_;  // guards stopping_, last_error_
+  std::condition_variable stop_requested_;
+  bool stopping_ = false;
+  std::string last_error_;
+  std::thread thread_;
+};
+
+}  // namespace turno
