@@ -1,8 +1,11 @@
 #include "event_log.h"
 
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/memtablerep.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
+#include <cstring>
 #include <random>
 
 #include "log_format.h"
@@ -11,6 +14,10 @@
 
 namespace turno {
 namespace {
+
+constexpr std::size_t kMemtableHashBuckets = 1u << 18;
+// Outcome keys are "tenant \0 command_id": hash on up to this many leading bytes.
+constexpr std::size_t kOutcomePrefixBytes = 48;
 
 Status from_rocksdb(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return Status::ok();
@@ -33,19 +40,41 @@ rocksdb::ColumnFamilyOptions events_family_options(const LogOptions& options,
                                                    const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions family;
   family.write_buffer_size = options.write_buffer_bytes;
+  // Keys only grow: remember where the last insert went (one hint, as every key shares its
+  // first 4 bytes below 2^32 events) so the skiplist insert starts there, not at the top.
+  family.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
   family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return family;
 }
 
-// Point lookups (idempotency keys, stream entries) mostly miss: bloom filters on the tables
-// and on the memtable answer "absent" without a search.
+// The streams family's prefix: the stream name and its NUL terminator, so a stream's entries
+// share one hash bucket in the memtable and one prefix bloom entry in the tables.
+class StreamPrefix final : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "turno.StreamPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    const auto* end = static_cast<const char*>(std::memchr(key.data(), '\0', key.size()));
+    return {key.data(), static_cast<std::size_t>(end - key.data()) + 1};
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return std::memchr(key.data(), '\0', key.size()) != nullptr;
+  }
+};
+
+// Point lookups (idempotency keys, a stream's entries) use hash-bucketed memtables: a random
+// key then costs a hash and a few comparisons instead of a walk down one large skiplist, and
+// bloom filters on the tables answer "absent" without a search. Whole-order iteration over
+// these families is not supported (nothing needs it).
 rocksdb::ColumnFamilyOptions lookup_family_options(const LogOptions& options,
-                                                   const std::shared_ptr<rocksdb::Cache>& cache) {
+                                                   const std::shared_ptr<rocksdb::Cache>& cache,
+                                                   std::shared_ptr<const rocksdb::SliceTransform>
+                                                       prefix) {
   rocksdb::ColumnFamilyOptions family;
   family.write_buffer_size = options.write_buffer_bytes;
-  family.memtable_whole_key_filtering = true;
+  family.prefix_extractor = std::move(prefix);
+  family.memtable_factory.reset(rocksdb::NewHashSkipListRepFactory(kMemtableHashBuckets));
   family.memtable_prefix_bloom_size_ratio = 0.05;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
@@ -88,7 +117,11 @@ Status decode_record(std::string_view key, std::string_view value, Seq expected,
 // ------------------------------------------------------------------------------ AppendBatch
 
 AppendBatch::AppendBatch(EventLog& log, Seq next_seq, const Hash& tail_hash)
-    : log_(&log), first_seq_(next_seq), next_seq_(next_seq), tail_hash_(tail_hash) {}
+    : log_(&log),
+      batch_(kReservedBytes),
+      first_seq_(next_seq),
+      next_seq_(next_seq),
+      tail_hash_(tail_hash) {}
 
 Seq AppendBatch::add(v1::Envelope& envelope) {
   VERIFY(envelope.event_case() != v1::Envelope::EVENT_NOT_SET, "an envelope without an event");
@@ -96,17 +129,21 @@ Seq AppendBatch::add(v1::Envelope& envelope) {
   VERIFY(envelope.stream().find('\0') == std::string::npos, "stream names never hold NUL");
   const Seq seq = next_seq_;
   envelope.set_seq(seq.value);
-  envelope.set_prev_hash(std::string(as_bytes(tail_hash_)));
-  scratch_.clear();
-  VERIFY(envelope.SerializeToString(&scratch_), "envelope serializes");
-  VERIFY(scratch_.size() <= log_format::kEnvelopeBytesMax, "envelope within its size bound");
-  const Hash hash = chain_hash(tail_hash_, scratch_);
-
-  std::string value;
-  value.reserve(log_format::kHashBytes + scratch_.size());
-  value.append(as_bytes(hash));
-  value.append(scratch_);
-  VERIFY(batch_.Put(log_->events_, log_format::event_key(seq), value).ok(), "batch put");
+  envelope.mutable_prev_hash()->assign(as_bytes(tail_hash_));
+  // The stored value is hash || envelope bytes; the chain hashes prev_hash || envelope bytes.
+  // Serialize once, after a 32-byte slot: fill the slot with prev_hash to hash, then with
+  // the new hash to store.
+  const std::size_t size = envelope.ByteSizeLong();
+  VERIFY(size <= log_format::kEnvelopeBytesMax, "envelope within its size bound");
+  scratch_.resize(log_format::kHashBytes + size);
+  std::copy(tail_hash_.begin(), tail_hash_.end(), scratch_.begin());
+  VERIFY(envelope.SerializeWithCachedSizesToArray(
+             reinterpret_cast<std::uint8_t*>(scratch_.data() + log_format::kHashBytes)) ==
+             reinterpret_cast<std::uint8_t*>(scratch_.data() + scratch_.size()),
+         "envelope serializes");
+  const Hash hash = sha256(scratch_);
+  std::copy(hash.begin(), hash.end(), scratch_.begin());
+  VERIFY(batch_.Put(log_->events_, log_format::event_key(seq), scratch_).ok(), "batch put");
   VERIFY(batch_.Put(log_->streams_,
                     log_format::stream_key(envelope.stream(), envelope.stream_version()),
                     log_format::encode_u64(seq.value))
@@ -199,12 +236,18 @@ Status EventLog::open_database() {
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.max_background_jobs = 2;
   db_options.paranoid_checks = true;
+  // One writer: concurrent memtable inserts buy nothing and would disable insert hints.
+  db_options.allow_concurrent_memtable_write = false;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors = {
       {rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions()},
       {std::string(log_format::kEventsFamily), events_family_options(options_, cache)},
-      {std::string(log_format::kStreamsFamily), lookup_family_options(options_, cache)},
-      {std::string(log_format::kOutcomesFamily), lookup_family_options(options_, cache)},
+      {std::string(log_format::kStreamsFamily),
+       lookup_family_options(options_, cache, std::make_shared<StreamPrefix>())},
+      {std::string(log_format::kOutcomesFamily),
+       lookup_family_options(options_, cache,
+                             std::shared_ptr<const rocksdb::SliceTransform>(
+                                 rocksdb::NewCappedPrefixTransform(kOutcomePrefixBytes)))},
   };
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status =
@@ -270,9 +313,12 @@ Hash EventLog::last_hash() const {
   return last_hash_;
 }
 
-AppendBatch EventLog::begin_batch() {
+AppendBatch EventLog::begin_batch() { return begin_batch(last_seq(), last_hash()); }
+
+AppendBatch EventLog::begin_batch(Seq after, const Hash& tail_hash) {
   VERIFY(!read_only(), "appending to a read-only log");
-  return AppendBatch(*this, last_seq().next(), last_hash());
+  VERIFY(after >= last_seq(), "a batch starts after the committed tail");
+  return AppendBatch(*this, after.next(), tail_hash);
 }
 
 Status EventLog::commit(AppendBatch&& batch) {
@@ -344,7 +390,9 @@ Result<LogRecord> EventLog::read_one(Seq seq) const {
 Result<std::vector<Seq>> EventLog::stream_seqs(std::string_view stream,
                                                std::uint64_t from_version) const {
   const std::string prefix = log_format::stream_prefix(stream);
-  std::unique_ptr<rocksdb::Iterator> iterator(db_->NewIterator(rocksdb::ReadOptions(), streams_));
+  rocksdb::ReadOptions read_options;
+  read_options.prefix_same_as_start = true;  // the family is hash-ordered beyond a stream
+  std::unique_ptr<rocksdb::Iterator> iterator(db_->NewIterator(read_options, streams_));
   std::vector<Seq> seqs;
   std::uint64_t expected_version = from_version;
   for (iterator->Seek(log_format::stream_key(stream, from_version)); iterator->Valid();

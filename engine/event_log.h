@@ -69,6 +69,7 @@ class AppendBatch {
 
  private:
   friend class EventLog;
+  static constexpr std::size_t kReservedBytes = 256 * 1024;  // grows beyond as needed
   AppendBatch(EventLog& log, Seq next_seq, const Hash& tail_hash);
 
   EventLog* log_;
@@ -122,8 +123,11 @@ class EventLog {
   Seq last_seq() const { return Seq{last_seq_.load(std::memory_order_acquire)}; }
   Hash last_hash() const;
 
-  // Starts a batch after the committed tail. Writer thread only, one batch at a time.
+  // Starts a batch after the committed tail. Writer thread only.
   AppendBatch begin_batch();
+  // Starts a batch after a batch not yet committed (a pipelined writer): `after` and
+  // `tail_hash` are that batch's last seq and hash. Batches must commit in order.
+  AppendBatch begin_batch(Seq after, const Hash& tail_hash);
 
   // Writes the whole batch in one RocksDB WriteBatch with sync (fdatasync) and only then
   // advances the tail. When this returns OK the events are durable; when it returns an error

@@ -1,17 +1,27 @@
 #include "sha256.h"
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include <string>
 
 #include "verify.h"
 
 namespace turno {
+namespace {
+
+// Fetched once: OpenSSL 3 looks the algorithm up in its provider tables on every one-shot
+// call, which costs more than hashing a small envelope.
+const EVP_MD* sha256_algorithm() {
+  static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  VERIFY(algorithm != nullptr, "EVP_MD_fetch(SHA256)");
+  return algorithm;
+}
+
+}  // namespace
 
 Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
   VERIFY(context_ != nullptr, "EVP_MD_CTX_new");
-  VERIFY(EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) == 1, "EVP_DigestInit_ex");
+  VERIFY(EVP_DigestInit_ex(context_, sha256_algorithm(), nullptr) == 1, "EVP_DigestInit_ex");
 }
 
 Sha256::~Sha256() { EVP_MD_CTX_free(context_); }
@@ -28,22 +38,18 @@ Hash Sha256::finish() {
   unsigned int length = 0;
   VERIFY(EVP_DigestFinal_ex(context_, out.data(), &length) == 1 && length == out.size(),
          "EVP_DigestFinal_ex");
-  VERIFY(EVP_DigestInit_ex(context_, EVP_sha256(), nullptr) == 1, "EVP_DigestInit_ex");
+  VERIFY(EVP_DigestInit_ex(context_, sha256_algorithm(), nullptr) == 1, "EVP_DigestInit_ex");
   return out;
 }
 
 Hash sha256(std::string_view bytes) {
-  Hash out{};
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), out.data());
-  return out;
+  thread_local Sha256 hasher;  // one context per thread, reused
+  return hasher.update(bytes).finish();
 }
 
 Hash chain_hash(const Hash& previous, std::string_view envelope_bytes) {
-  // One contiguous buffer and the one-shot digest: cheaper than a context per link.
-  thread_local std::string buffer;
-  buffer.assign(as_bytes(previous));
-  buffer.append(envelope_bytes);
-  return sha256(buffer);
+  thread_local Sha256 hasher;
+  return hasher.update(previous).update(envelope_bytes).finish();
 }
 
 std::string to_hex(std::string_view bytes) {

@@ -3,16 +3,24 @@
 //
 // Contract. submit() never blocks on the writer: when the queue holds `queue_capacity`
 // commands it answers kQueueFull at once, on the caller's thread. Otherwise the completion
-// runs later, on the writer thread, exactly once, and only after the command's events (and
-// its idempotency outcome) are durable in the log, or with a rejection. A command whose batch
-// failed to commit is answered kStorageFailed; the model is then reloaded from the log, so no
-// effect of the failed batch stays visible. Completions must be quick and must not throw: hand
-// work to another executor.
+// runs later, exactly once, and only after the command's events (and its idempotency outcome)
+// are durable in the log, or with a rejection. A command whose batch failed to commit is
+// answered kStorageFailed, and so is every command decided after it; the model is then
+// reloaded from the log, so no effect of a failed batch stays visible. Completions run on the
+// writer's commit thread: they must be quick and must not throw — hand work to another
+// executor.
+//
+// Pipeline. The decide thread decides batch N+1 while the commit thread writes batch N: the
+// model runs ahead of the log by at most `commit_batches_in_flight_max` batches, which is safe
+// because nothing is answered before its batch is durable and a failed commit fails everything
+// decided after it (fail-stop). A command whose key belongs to a batch still being committed
+// waits for that batch, then gets its stored answer.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -32,6 +40,7 @@ namespace turno {
 struct WriterOptions {
   std::size_t queue_capacity = 16 * 1024;    // commands waiting; beyond: kQueueFull
   std::size_t batch_commands_max = 1024;     // commands decided and committed per fsync
+  std::size_t commit_batches_in_flight_max = 2;  // decided but not yet durable
   std::size_t timer_commands_per_batch_max = 256;  // timer-driven commands added per batch
   std::chrono::milliseconds idle_wait_max{250};  // longest sleep between timer checks
 };
@@ -102,34 +111,63 @@ class Writer {
     std::optional<std::size_t> same_as;  // a duplicate of an earlier command of the batch
     bool answered_from_index = false;
     std::optional<Timer> timer;      // set for commands the writer issued from a timer
+    std::uint64_t waits_for_batch = 0;  // its key is in this batch, not yet durable
+  };
+  struct Batch {
+    std::uint64_t number = 0;
+    std::vector<Pending> pendings;
+    std::optional<AppendBatch> append;
   };
 
+  // Decide thread (writer.cc).
   void run();
-  void process(std::vector<Pending>& batch);
+  void decide_batch(std::vector<Pending>& pendings);
   void add_due_timers(std::vector<Pending>& batch, std::int64_t now_ms);
   void look_up_outcomes(std::vector<Pending>& batch);
   void decide_one(Pending& pending, AppendBatch& append, std::int64_t now_ms);
-  void finish(std::vector<Pending>& batch, const Status& commit_status);
-  void reload_after_failure();
+  void release_finished_batches(std::vector<Pending>& into);
+  void recover_from_failed_commit();
   std::chrono::milliseconds wait_budget(std::int64_t now_ms) const;
+  bool has_work() const;  // with mutex_ held
+
+  // Commit thread (writer_commit.cc).
+  void hand_to_commit(Batch batch);
+  void run_commits();
+  void finish(Batch& batch, const Status& commit_status);
+  void wait_for_commits_to_drain();
 
   EventLog& log_;
   Model model_;
   const Clock& clock_;
   WriterOptions options_;
   ModelLoader loader_;
-  std::set<Timer> skipped_timers_;  // timer commands that were refused; not retried
   WriterStats stats_;
 
-  std::mutex mutex_;  // guards queue_, stopping_, woken_
-  std::condition_variable wake_;
-  std::condition_variable idle_;
+  // Owned by the decide thread.
+  std::set<Timer> skipped_timers_;  // timer commands that were refused; not retried
+  StringMap<std::uint64_t> in_flight_keys_;  // key -> batch number, until that batch finishes
+  std::deque<std::pair<std::uint64_t, std::vector<std::string>>> in_flight_by_batch_;
+  std::vector<Pending> deferred_;   // duplicates waiting for their original's batch
+  std::uint64_t next_batch_number_ = 1;
+  Seq tail_seq_;                    // the last seq decided (committed or in flight)
+  Hash tail_hash_{};
+
+  std::mutex mutex_;  // guards queue_, stopping_, woken_, commits_, finished_batch_
+  std::condition_variable wake_;      // the decide thread waits here
+  std::condition_variable commit_ready_;  // the commit thread waits here
+  std::condition_variable commit_space_;  // the decide thread waits here for room or drain
   std::vector<Pending> queue_;
+  std::deque<Batch> commits_;
+  bool committing_ = false;
   bool stopping_ = false;
+  bool commits_stopping_ = false;
   bool woken_ = false;
+  std::uint64_t finished_batch_ = 0;  // every batch up to this one is committed or failed
+  std::atomic<bool> commit_failed_{false};
   std::atomic<bool> running_{false};
   std::atomic<bool> healthy_{true};
   std::thread thread_;
+  std::thread commit_thread_;
 };
 
 }  // namespace turno

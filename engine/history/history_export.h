@@ -1,0 +1,36 @@
+// Streams the log's history out in an export format (history_format.h): `turno export`,
+// GET /v1/events. Reads with bounded memory: one record and one output chunk at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+
+#include "event_log.h"
+#include "history_filter.h"
+#include "history_format.h"
+#include "status.h"
+
+namespace turno::history {
+
+// Receives the export in chunks of about kExportChunkBytes; an error stops the export.
+using Sink = std::function<Status(std::string_view bytes)>;
+// Told now and then how far the scan has come: the seq just read, and the last seq it will.
+using Progress = std::function<void(Seq scanned, Seq last)>;
+
+inline constexpr std::size_t kExportChunkBytes = 64 * 1024;
+inline constexpr std::uint64_t kProgressEveryRecords = 16 * 1024;
+
+// Exports every record of `log` that `filter` selects, from filter.from_seq to filter.to_seq
+// capped at the tail as it was when the export began, in seq order, then the summary. Every
+// record is read with its SHA-256 link recomputed: a log that fails its chain check stops the
+// export with that error (kCorruption naming the seq) after the records before it, and no
+// summary is written, so the partial export does not verify. Returns the summary written.
+Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter& filter,
+                                         Format format, const Sink& sink,
+                                         const Progress& progress = {});
+
+// Appends seq to `ranges` (kept as runs of consecutive seqs, ascending).
+void add_to_ranges(google::protobuf::RepeatedPtrField<v1::SeqRange>& ranges, Seq seq);
+
+}  // namespace turno::history
