@@ -123,9 +123,12 @@ std::optional<Format> parse_format(std::string_view name) {
 
 std::string_view format_name(Format format) {
   switch (format) {
-    case Format::kJsonl: return "jsonl";
-    case Format::kCsv: return "csv";
-    case Format::kProtobuf: return "protobuf";
+    case Format::kJsonl:
+      return "jsonl";
+    case Format::kCsv:
+      return "csv";
+    case Format::kProtobuf:
+      return "protobuf";
   }
   return "?";
 }
@@ -180,8 +183,12 @@ void RecordEncoder::append_summary(const v1::ExportSummary& summary, std::string
   scratch_.Clear();
   *scratch_.mutable_export_summary() = summary;
   switch (format_) {
-    case Format::kJsonl: append_json(scratch_, out); break;
-    case Format::kCsv: append_csv_row(scratch_, out); break;
+    case Format::kJsonl:
+      append_json(scratch_, out);
+      break;
+    case Format::kCsv:
+      append_csv_row(scratch_, out);
+      break;
     case Format::kProtobuf:
       append_varint32(static_cast<std::uint32_t>(scratch_.ByteSizeLong()), out);
       scratch_.AppendToString(&out);
@@ -270,8 +277,8 @@ Format detect_format(std::istream& in) {
     std::string start(csv_header().size(), '\0');
     const std::streampos at = in.tellg();
     in.read(start.data(), static_cast<std::streamsize>(start.size()));
-    const bool csv = in.gcount() == static_cast<std::streamsize>(start.size()) &&
-                     start == csv_header();
+    const bool csv =
+        in.gcount() == static_cast<std::streamsize>(start.size()) && start == csv_header();
     in.clear();
     in.seekg(at);
     if (csv) return Format::kCsv;

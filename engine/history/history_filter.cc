@@ -63,9 +63,9 @@ std::optional<int> digits(std::string_view text, std::size_t at, std::size_t wid
 std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   const auto year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
   const auto hour = digits(text, 11, 2), minute = digits(text, 14, 2), second = digits(text, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' ||
-      text[7] != '-' || (text[10] != 'T' && text[10] != 't') || text[13] != ':' ||
-      text[16] != ':' || *hour > 23 || *minute > 59 || *second > 60) {
+  if (!year || !month || !day || !hour || !minute || !second || text[4] != '-' || text[7] != '-' ||
+      (text[10] != 'T' && text[10] != 't') || text[13] != ':' || text[16] != ':' || *hour > 23 ||
+      *minute > 59 || *second > 60) {
     return std::nullopt;
   }
   const date::year_month_day date{date::year(*year), date::month(unsigned(*month)),
@@ -85,8 +85,8 @@ std::optional<std::int64_t> parse_rfc3339_ms(std::string_view text) {
   } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
     const auto offset_hour = digits(text, at + 1, 2), offset_minute = digits(text, at + 4, 2);
     if (!offset_hour || !offset_minute) return std::nullopt;
-    offset_ms = (*offset_hour * kMsPerHour + *offset_minute * kMsPerMinute) *
-                (text[at] == '-' ? -1 : 1);
+    offset_ms =
+        (*offset_hour * kMsPerHour + *offset_minute * kMsPerMinute) * (text[at] == '-' ? -1 : 1);
   } else {
     return std::nullopt;
   }

@@ -27,9 +27,9 @@ struct EventFilter {
   std::vector<std::string> tenants;
   std::vector<std::string> sites;
   std::vector<std::string> streams;
-  std::vector<std::string> types;  // event_type_name() values
-  Seq from_seq{1};                 // inclusive
-  Seq to_seq{UINT64_MAX};          // inclusive (capped at the log's tail by readers)
+  std::vector<std::string> types;        // event_type_name() values
+  Seq from_seq{1};                       // inclusive
+  Seq to_seq{UINT64_MAX};                // inclusive (capped at the log's tail by readers)
   std::optional<std::int64_t> since_ms;  // recorded_at_ms >= since_ms
   std::optional<std::int64_t> until_ms;  // recorded_at_ms < until_ms
 
@@ -47,7 +47,7 @@ struct EventFilter {
 };
 
 // The names set() accepts, in the order describe() writes them.
-inline constexpr std::string_view kFilterNames[] = {"tenant", "site",  "stream", "type",
-                                                    "from-seq", "to-seq", "since", "until"};
+inline constexpr std::string_view kFilterNames[] = {"tenant",   "site",   "stream", "type",
+                                                    "from-seq", "to-seq", "since",  "until"};
 
 }  // namespace turno::history

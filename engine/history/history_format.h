@@ -28,9 +28,9 @@ namespace turno::history {
 enum class Format { kJsonl, kCsv, kProtobuf };
 
 inline constexpr std::string_view kCsvColumns[] = {
-    "seq",       "hash",           "prev_hash",  "recorded_at_ms", "tenant_id",
-    "site_id",   "stream",         "stream_version", "type",      "command_id",
-    "correlation_id", "actor_role", "actor_id",   "envelope"};
+    "seq",      "hash",           "prev_hash", "recorded_at_ms", "tenant_id",      "site_id",
+    "stream",   "stream_version", "type",      "command_id",     "correlation_id", "actor_role",
+    "actor_id", "envelope"};
 inline constexpr std::string_view kSummaryType = "export_summary";
 
 // Bounds a reader holds a file to. A record is an envelope (engine bound 64 KiB) plus its

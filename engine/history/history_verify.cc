@@ -13,7 +13,9 @@ std::optional<Hash> hash_from(std::string_view bytes) {
   return hash;
 }
 
-std::string seq_text(Seq seq) { return std::to_string(seq.value); }
+std::string seq_text(Seq seq) {
+  return std::to_string(seq.value);
+}
 
 // The smallest seq in one list of runs but not the other, and whether it is in `claimed`.
 std::optional<std::pair<Seq, bool>> first_difference(
@@ -61,8 +63,8 @@ class ExportVerifier {
     if (!check_.status.is_ok()) return;
     const Seq after = check_.runs.empty() ? Seq{0} : check_.runs.back().last;
     if (!check_.summary) {
-      fail(after.next(), "the export ends without its summary after seq " + seq_text(after) +
-                             " (cut short?)");
+      fail(after.next(),
+           "the export ends without its summary after seq " + seq_text(after) + " (cut short?)");
       return;
     }
     const v1::ExportSummary& summary = *check_.summary;
@@ -87,12 +89,12 @@ class ExportVerifier {
   bool on_record(v1::Envelope& envelope) {
     const Seq seq{envelope.seq()};
     const Seq previous = check_.runs.empty() ? Seq{0} : check_.runs.back().last;
-    if (seq.value == 0) return fail(std::nullopt, "a record without a seq after seq " +
-                                                      seq_text(previous));
+    if (seq.value == 0)
+      return fail(std::nullopt, "a record without a seq after seq " + seq_text(previous));
     if (seq == previous) return fail(seq, "seq " + seq_text(seq) + " appears twice");
     if (seq < previous) {
-      return fail(seq, "seq " + seq_text(seq) + " is out of order (after seq " +
-                           seq_text(previous) + ")");
+      return fail(
+          seq, "seq " + seq_text(seq) + " is out of order (after seq " + seq_text(previous) + ")");
     }
     const std::optional<Hash> carried = hash_from(envelope.hash());
     const std::optional<Hash> prev_hash = hash_from(envelope.prev_hash());
@@ -147,8 +149,8 @@ ExportCheck verify_export(std::istream& in, Format format,
   }
   if (!reader.status().is_ok()) {
     const Seq after = check.runs.empty() ? Seq{0} : check.runs.back().last;
-    check.status = Status::corruption(reader.status().message() + " (after seq " +
-                                      seq_text(after) + ")");
+    check.status =
+        Status::corruption(reader.status().message() + " (after seq " + seq_text(after) + ")");
     check.first_bad_seq = after.next();
     return check;
   }
@@ -166,9 +168,9 @@ void anchor_export(ExportCheck& check, const EventLog& log) {
   for (const Run& run : check.runs) {
     Result<LogRecord> record = log.read_one(run.last);
     if (!record.is_ok() || record.value().hash != run.last_hash) {
-      check.status = Status::corruption(
-          "seq " + seq_text(run.last) + " differs from the log" +
-          (record.is_ok() ? std::string() : ": " + record.status().message()));
+      check.status =
+          Status::corruption("seq " + seq_text(run.last) + " differs from the log" +
+                             (record.is_ok() ? std::string() : ": " + record.status().message()));
       check.first_bad_seq = run.last;
       return;
     }
