@@ -18,6 +18,12 @@ Decision decide(const Model& model, const v1::Command& command, const DecideCont
     case v1::Command::kSetSchedule:
     case v1::Command::kAddTimeOff:
     case v1::Command::kSetPolicy:
+    case v1::Command::kUpdateStaffProfile:
+    case v1::Command::kUpdateSite:
+    case v1::Command::kRetireSite:
+    case v1::Command::kUpdateService:
+    case v1::Command::kRetireService:
+    case v1::Command::kRemoveStaff:
       return decide_catalog(model, command, context);
     case v1::Command::KIND_NOT_SET:
       return reject(RejectionCode::kValidation, "kind", "the command names no action");

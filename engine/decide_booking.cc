@@ -34,6 +34,7 @@ Decision pick_staff(const Tenant& tenant, const Site& site, const Service& servi
   if (ids != tenant.staff_by_site.end()) {
     for (const std::string& staff_id : ids->second) {
       const Staff* staff = tenant.find_staff(staff_id);
+      if (staff->departed) continue;
       if (!service.required_skill.empty() && !staff->has_skill(service.required_skill)) continue;
       if (auto bad = check_staff_can_take(site, service, *staff, appointment, blocked, {})) {
         last_reason = std::move(bad);
@@ -81,6 +82,11 @@ Decision hold_slot(const Tenant& tenant, const v1::Command& command,
   const Service* service = tenant.find_service(body.service_id());
   if (service == nullptr) {
     return reject(RejectionCode::kUnknownId, "service_id", "no service " + body.service_id());
+  }
+  if (site->retired || service->retired) {
+    return reject(RejectionCode::kRetired, site->retired ? "site_id" : "service_id",
+                  site->retired ? "site " + site->id + " takes no new bookings"
+                                : "service " + service->id + " is no longer offered");
   }
   if (!body.booking_id().empty() && tenant.find_booking(body.booking_id()) != nullptr) {
     return reject(RejectionCode::kAlreadyExists, "booking_id",

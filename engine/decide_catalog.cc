@@ -124,8 +124,12 @@ Decision add_staff(const Tenant& tenant, const v1::Command& command,
     return reject(RejectionCode::kValidation, "skills", "at most 32 skills");
   }
   for (const std::string& skill : body.skills()) TURNO_REJECT_IF(check_id("skills", skill, true));
-  if (tenant.find_site(body.site_id()) == nullptr) {
+  const Site* site = tenant.find_site(body.site_id());
+  if (site == nullptr) {
     return reject(RejectionCode::kUnknownId, "site_id", "no site " + body.site_id());
+  }
+  if (site->retired) {
+    return reject(RejectionCode::kRetired, "site_id", "site " + site->id + " is retired");
   }
   if (!body.staff_id().empty() && tenant.find_staff(body.staff_id()) != nullptr) {
     return reject(RejectionCode::kAlreadyExists, "staff_id",
@@ -246,7 +250,8 @@ Decision decide_catalog(const Model& model, const v1::Command& command,
   if (command.kind_case() == v1::Command::kRegisterTenant) {
     return register_tenant(model, command, context);
   }
-  if (!role_in(command.actor(), {v1::ROLE_ADMIN, v1::ROLE_PLATFORM})) {
+  const bool profile = command.kind_case() == v1::Command::kUpdateStaffProfile;
+  if (!profile && !role_in(command.actor(), {v1::ROLE_ADMIN, v1::ROLE_PLATFORM})) {
     return forbidden(command.actor());
   }
   const Tenant* tenant = model.find_tenant(command.tenant_id());
@@ -260,9 +265,8 @@ Decision decide_catalog(const Model& model, const v1::Command& command,
     case v1::Command::kSetSchedule: return set_schedule(*tenant, command, context);
     case v1::Command::kAddTimeOff: return add_time_off(*tenant, command, context);
     case v1::Command::kSetPolicy: return set_policy(*tenant, command, context);
-    default: break;
+    default: return decide_directory(*tenant, command, context);
   }
-  VERIFY(false, "decide_catalog handles catalog commands only");
 }
 
 }  // namespace turno::decide_detail

@@ -112,6 +112,10 @@ bool within_week(const Staff& staff, const TimeZone& zone, const Interval& appoi
 std::optional<Rejection> check_staff_can_take(const Site& site, const Service& service,
                                               const Staff& staff, const Interval& appointment,
                                               const Interval& blocked, std::string_view ignore) {
+  if (staff.departed) {
+    return Rejection{RejectionCode::kRetired, "staff_id",
+                     "staff member " + staff.id + " no longer takes bookings"};
+  }
   if (staff.site_id != site.id) {
     return Rejection{RejectionCode::kWrongSite, "staff_id",
                      "staff member " + staff.id + " does not work at site " + site.id};

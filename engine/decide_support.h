@@ -107,6 +107,8 @@ void emit_refunds(Emitter& out, const Tenant& tenant, const Booking& booking,
 // Per-kind deciders (decide_catalog.cc, decide_booking.cc, decide_payment.cc).
 Decision decide_catalog(const Model& model, const v1::Command& command,
                         const DecideContext& context);
+Decision decide_directory(const Tenant& tenant, const v1::Command& command,
+                          const DecideContext& context);
 Decision decide_booking(const Tenant& tenant, const v1::Command& command,
                         const DecideContext& context);
 Decision decide_payment(const Tenant& tenant, const v1::Command& command,

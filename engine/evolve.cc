@@ -36,6 +36,54 @@ void apply_policy(Policy& policy, const v1::PolicySet& event) {
   policy.slot_step_min = event.slot_step_min();
 }
 
+// Profiles, updates, retirement and departure.
+void evolve_directory(Tenant& tenant, const v1::Envelope& event) {
+  switch (event.event_case()) {
+    case v1::Envelope::kStaffProfileUpdated:
+      bump(entity(tenant.staff, event.staff_profile_updated().staff_id()).stream_version, event);
+      break;
+    case v1::Envelope::kSiteUpdated: {
+      Site& site = entity(tenant.sites, event.site_updated().site_id());
+      site.name = event.site_updated().name();
+      site.address = event.site_updated().address();
+      bump(site.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kSiteRetired: {
+      Site& site = entity(tenant.sites, event.site_retired().site_id());
+      site.retired = true;
+      bump(site.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kServiceUpdated: {
+      const auto& body = event.service_updated();
+      Service& service = entity(tenant.services, body.service_id());
+      service.name = body.name();
+      service.duration_min = body.duration_min();
+      service.price_minor = body.price_minor();
+      service.required_skill = body.required_skill();
+      service.buffer_before_min = body.buffer_before_min();
+      service.buffer_after_min = body.buffer_after_min();
+      service.follow_up_days = body.follow_up_days();
+      bump(service.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kServiceRetired: {
+      Service& service = entity(tenant.services, event.service_retired().service_id());
+      service.retired = true;
+      bump(service.stream_version, event);
+      break;
+    }
+    case v1::Envelope::kStaffDeparted: {
+      Staff& staff = entity(tenant.staff, event.staff_departed().staff_id());
+      staff.departed = true;
+      bump(staff.stream_version, event);
+      break;
+    }
+    default: VERIFY(false, "evolve_directory handles directory events only");
+  }
+}
+
 void evolve_catalog(Model& model, const v1::Envelope& event) {
   if (event.has_tenant_registered()) {
     const auto& body = event.tenant_registered();
@@ -117,7 +165,7 @@ void evolve_catalog(Model& model, const v1::Envelope& event) {
       bump(staff.stream_version, event);
       break;
     }
-    default: VERIFY(false, "evolve_catalog handles catalog events only");
+    default: evolve_directory(tenant, event); break;
   }
 }
 
@@ -294,7 +342,13 @@ void evolve(Model& model, const v1::Envelope& event) {
     case v1::Envelope::kStaffJoined:
     case v1::Envelope::kScheduleSet:
     case v1::Envelope::kTimeOffAdded:
-    case v1::Envelope::kPolicySet: evolve_catalog(model, event); break;
+    case v1::Envelope::kPolicySet:
+    case v1::Envelope::kStaffProfileUpdated:
+    case v1::Envelope::kSiteUpdated:
+    case v1::Envelope::kSiteRetired:
+    case v1::Envelope::kServiceUpdated:
+    case v1::Envelope::kServiceRetired:
+    case v1::Envelope::kStaffDeparted: evolve_catalog(model, event); break;
     case v1::Envelope::EVENT_NOT_SET: VERIFY(false, "an event without a payload"); break;
     default: evolve_booking(model, event); break;
   }

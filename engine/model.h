@@ -44,6 +44,7 @@ struct Site {
   std::string time_zone_name;
   std::string address;
   const TimeZone* zone = nullptr;  // resolved from time_zone_name when the site opens
+  bool retired = false;            // takes no new bookings
   std::uint64_t stream_version = 0;
 };
 
@@ -56,6 +57,7 @@ struct Service {
   std::int32_t buffer_before_min = 0;
   std::int32_t buffer_after_min = 0;
   std::int32_t follow_up_days = 0;
+  bool retired = false;  // takes no new bookings
   std::uint64_t stream_version = 0;
 };
 
@@ -80,6 +82,7 @@ struct Staff {
   std::vector<TimeOff> time_off;     // as recorded
   IntervalUnion time_off_union;      // merged, for the overlap check
   Calendar calendar;                 // blocked time of active bookings
+  bool departed = false;             // takes no new bookings
   std::uint64_t stream_version = 0;
 
   bool has_skill(std::string_view skill) const;

@@ -47,6 +47,7 @@ void encode_staff(const Staff& staff, v1::ModelStaff& out) {
     entry.set_reason(time_off.reason);
   }
   out.set_stream_version(staff.stream_version);
+  out.set_departed(staff.departed);
 }
 
 void encode_booking(const Booking& booking, v1::ModelBooking& out) {
@@ -100,6 +101,7 @@ void encode_tenant(const Tenant& tenant, v1::ModelTenant& out) {
     entry.set_time_zone(site->time_zone_name);
     entry.set_address(site->address);
     entry.set_stream_version(site->stream_version);
+    entry.set_retired(site->retired);
   }
   for (const Service* service : sorted_values(tenant.services)) {
     auto& entry = *out.add_services();
@@ -114,6 +116,7 @@ void encode_tenant(const Tenant& tenant, v1::ModelTenant& out) {
     definition.set_buffer_after_min(service->buffer_after_min);
     definition.set_follow_up_days(service->follow_up_days);
     entry.set_stream_version(service->stream_version);
+    entry.set_retired(service->retired);
   }
   for (const Staff* staff : sorted_values(tenant.staff)) encode_staff(*staff, *out.add_staff());
   for (const Booking* booking : sorted_values(tenant.bookings)) {

@@ -27,6 +27,7 @@ Status decode_staff(const v1::ModelStaff& image, Tenant& tenant) {
     tenant.time_off_ids.insert(entry.id());
   }
   staff.stream_version = image.stream_version();
+  staff.departed = image.departed();
   tenant.staff_by_site[staff.site_id].push_back(staff.id);
   return Status::ok();
 }
@@ -123,6 +124,7 @@ Status decode_tenant(const v1::ModelTenant& image, Model& model) {
     site.address = entry.address();
     site.zone = find_time_zone(entry.time_zone());
     site.stream_version = entry.stream_version();
+    site.retired = entry.retired();
   }
   for (const auto& entry : image.services()) {
     const auto& definition = entry.definition();
@@ -136,6 +138,7 @@ Status decode_tenant(const v1::ModelTenant& image, Model& model) {
     service.buffer_after_min = definition.buffer_after_min();
     service.follow_up_days = definition.follow_up_days();
     service.stream_version = entry.stream_version();
+    service.retired = entry.retired();
   }
   for (const auto& entry : image.staff()) {
     if (Status status = decode_staff(entry, tenant); !status.is_ok()) return status;

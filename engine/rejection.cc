@@ -6,7 +6,7 @@
 namespace turno {
 namespace {
 
-constexpr std::array<std::pair<RejectionCode, std::string_view>, 17> kNames = {{
+constexpr std::array<std::pair<RejectionCode, std::string_view>, 18> kNames = {{
     {RejectionCode::kValidation, "validation"},
     {RejectionCode::kUnknownId, "unknown_id"},
     {RejectionCode::kAlreadyExists, "already_exists"},
@@ -21,6 +21,7 @@ constexpr std::array<std::pair<RejectionCode, std::string_view>, 17> kNames = {{
     {RejectionCode::kAmountMismatch, "amount_mismatch"},
     {RejectionCode::kRefundExceedsPaid, "refund_exceeds_paid"},
     {RejectionCode::kIdempotencyKeyReused, "idempotency_key_reused"},
+    {RejectionCode::kRetired, "retired"},
     {RejectionCode::kQueueFull, "queue_full"},
     {RejectionCode::kStorageFailed, "storage_failed"},
     {RejectionCode::kShuttingDown, "shutting_down"},

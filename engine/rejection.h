@@ -25,6 +25,7 @@ enum class RejectionCode : std::uint8_t {
   kAmountMismatch,       // a payment for another amount or currency than the one due
   kRefundExceedsPaid,    // more than was paid and not yet refunded
   kIdempotencyKeyReused, // the command_id was used before for a different command
+  kRetired,              // the site or service is retired, or the staff member departed
   // Decided by the writer, not stored: retrying later may succeed.
   kQueueFull,            // the writer's queue is full (HTTP 503 with Retry-After)
   kStorageFailed,        // the log could not be written; nothing was applied
