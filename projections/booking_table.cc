@@ -1,0 +1,332 @@
+#include "booking_table.h"
+
+#include <algorithm>
+
+namespace turno::projections {
+namespace {
+
+template <typename Booking>
+auto find_payment_in(Booking& booking, std::string_view payment_id)
+    -> decltype(&booking.payments.front()) {
+  auto it = std::find_if(booking.payments.begin(), booking.payments.end(),
+                         [&](const PaymentRecord& payment) { return payment.id == payment_id; });
+  return it == booking.payments.end() ? nullptr : &*it;
+}
+
+BookingRecord held(const v1::Envelope& event) {
+  const auto& body = event.slot_held();
+  BookingRecord booking;
+  booking.id = body.booking_id();
+  booking.tenant_id = event.tenant_id();
+  booking.site_id = body.site_id();
+  booking.staff_id = body.staff_id();
+  booking.service_id = body.service_id();
+  booking.client_id = body.client_id();
+  booking.patient = body.patient();
+  booking.currency = body.currency();
+  booking.start_ms = body.start_ms();
+  booking.end_ms = body.end_ms();
+  booking.buffer_before_min = body.buffer_before_min();
+  booking.buffer_after_min = body.buffer_after_min();
+  booking.price_minor = body.price_minor();
+  booking.held_at_ms = event.recorded_at_ms();
+  booking.expires_at_ms = body.expires_at_ms();
+  booking.updated_at_ms = event.recorded_at_ms();
+  return booking;
+}
+
+void request(BookingRecord& booking, const v1::Envelope& event, BookingChange& change) {
+  const auto& body = event.payment_requested();
+  PaymentRecord payment;
+  payment.id = body.payment_id();
+  payment.provider = body.provider();
+  payment.amount_minor = body.amount_minor();
+  payment.platform_fee_minor = body.platform_fee_minor();
+  payment.requested_at_ms = event.recorded_at_ms();
+  booking.payments.push_back(std::move(payment));
+  change.payment = &booking.payments.back();
+  // The engine's rule: a hold awaits the provider's webhook unless paid at the desk.
+  if (booking.state == BookingState::kHeld && body.provider() != "desk") {
+    booking.state = BookingState::kPendingPayment;
+  }
+}
+
+void settle(BookingRecord& booking, const v1::Envelope& event, BookingChange& change) {
+  const bool succeeded = event.has_payment_succeeded();
+  const std::string& payment_id = succeeded ? event.payment_succeeded().payment_id()
+                                            : event.payment_failed().payment_id();
+  PaymentRecord* payment = find_payment_in(booking, payment_id);
+  if (payment == nullptr) return;
+  payment->settled_at_ms = event.recorded_at_ms();
+  if (succeeded) {
+    payment->state = PaymentState::kSucceeded;
+    booking.paid_minor += event.payment_succeeded().amount_minor();
+  } else {
+    payment->state = PaymentState::kFailed;
+    if (booking.state == BookingState::kPendingPayment) booking.state = BookingState::kHeld;
+  }
+  change.payment = payment;
+}
+
+void refund(BookingRecord& booking, const v1::Envelope& event, BookingChange& change) {
+  const auto& body = event.refund_issued();
+  RefundRecord record;
+  record.id = body.refund_id();
+  record.payment_id = body.payment_id();
+  record.amount_minor = body.amount_minor();
+  record.reason = body.reason();
+  record.issued_at_ms = event.recorded_at_ms();
+  record.note = body.note();
+  booking.refunds.push_back(std::move(record));
+  booking.refunded_minor += body.amount_minor();
+  change.refund = &booking.refunds.back();
+  if (PaymentRecord* payment = find_payment_in(booking, body.payment_id())) {
+    payment->refunded_minor += body.amount_minor();
+    change.payment = payment;
+  }
+}
+
+// ------------------------------------------------------------------------------ encoding
+
+void encode_booking(Encoder& out, const BookingRecord& booking) {
+  out.str(booking.id);
+  out.str(booking.site_id);
+  out.str(booking.staff_id);
+  out.str(booking.service_id);
+  out.str(booking.client_id);
+  out.str(booking.patient);
+  out.str(booking.currency);
+  out.i64(booking.start_ms);
+  out.i64(booking.end_ms);
+  out.i64(booking.buffer_before_min);
+  out.i64(booking.buffer_after_min);
+  out.i64(booking.price_minor);
+  out.i64(booking.held_at_ms);
+  out.i64(booking.expires_at_ms);
+  out.i64(booking.updated_at_ms);
+  out.u64(static_cast<std::uint64_t>(booking.state));
+  out.i64(booking.cancelled_by);
+  out.str(booking.cancel_reason);
+  out.u64(booking.payments.size());
+  for (const auto& payment : booking.payments) {
+    out.str(payment.id);
+    out.str(payment.provider);
+    out.i64(payment.amount_minor);
+    out.i64(payment.platform_fee_minor);
+    out.u64(static_cast<std::uint64_t>(payment.state));
+    out.i64(payment.requested_at_ms);
+    out.i64(payment.settled_at_ms);
+    out.i64(payment.refunded_minor);
+  }
+  out.u64(booking.refunds.size());
+  for (const auto& refund : booking.refunds) {
+    out.str(refund.id);
+    out.str(refund.payment_id);
+    out.i64(refund.amount_minor);
+    out.i64(refund.reason);
+    out.i64(refund.issued_at_ms);
+    out.str(refund.note);
+  }
+  out.i64(booking.paid_minor);
+  out.i64(booking.refunded_minor);
+}
+
+template <typename Enum>
+Enum decode_enum(Decoder& in, std::uint64_t max) {
+  const std::uint64_t value = in.u64();
+  return static_cast<Enum>(value <= max ? value : 0);
+}
+
+BookingRecord decode_booking(Decoder& in, const std::string& tenant_id) {
+  BookingRecord booking;
+  booking.id = in.str();
+  booking.tenant_id = tenant_id;
+  booking.site_id = in.str();
+  booking.staff_id = in.str();
+  booking.service_id = in.str();
+  booking.client_id = in.str();
+  booking.patient = in.str();
+  booking.currency = in.str();
+  booking.start_ms = in.i64();
+  booking.end_ms = in.i64();
+  booking.buffer_before_min = in.i32();
+  booking.buffer_after_min = in.i32();
+  booking.price_minor = in.i64();
+  booking.held_at_ms = in.i64();
+  booking.expires_at_ms = in.i64();
+  booking.updated_at_ms = in.i64();
+  booking.state = decode_enum<BookingState>(in, kBookingStateMax);
+  booking.cancelled_by = static_cast<v1::CancelledBy>(in.i32());
+  booking.cancel_reason = in.str();
+  for (std::size_t i = 0, n = in.count(); i < n; ++i) {
+    PaymentRecord payment;
+    payment.id = in.str();
+    payment.provider = in.str();
+    payment.amount_minor = in.i64();
+    payment.platform_fee_minor = in.i64();
+    payment.state = decode_enum<PaymentState>(in, 2);
+    payment.requested_at_ms = in.i64();
+    payment.settled_at_ms = in.i64();
+    payment.refunded_minor = in.i64();
+    booking.payments.push_back(std::move(payment));
+  }
+  for (std::size_t i = 0, n = in.count(); i < n; ++i) {
+    RefundRecord refund;
+    refund.id = in.str();
+    refund.payment_id = in.str();
+    refund.amount_minor = in.i64();
+    refund.reason = static_cast<v1::RefundReason>(in.i32());
+    refund.issued_at_ms = in.i64();
+    refund.note = in.str();
+    booking.refunds.push_back(std::move(refund));
+  }
+  booking.paid_minor = in.i64();
+  booking.refunded_minor = in.i64();
+  return booking;
+}
+
+}  // namespace
+
+std::string_view to_string(BookingState state) {
+  switch (state) {
+    case BookingState::kHeld: return "held";
+    case BookingState::kPendingPayment: return "pending_payment";
+    case BookingState::kConfirmed: return "confirmed";
+    case BookingState::kCheckedIn: return "checked_in";
+    case BookingState::kCompleted: return "completed";
+    case BookingState::kNoShow: return "no_show";
+    case BookingState::kCancelled: return "cancelled";
+    case BookingState::kExpired: return "expired";
+  }
+  return "unknown";
+}
+
+bool is_active(BookingState state) {
+  return state == BookingState::kHeld || state == BookingState::kPendingPayment ||
+         state == BookingState::kConfirmed || state == BookingState::kCheckedIn;
+}
+
+std::string_view to_string(PaymentState state) {
+  switch (state) {
+    case PaymentState::kRequested: return "requested";
+    case PaymentState::kSucceeded: return "succeeded";
+    case PaymentState::kFailed: return "failed";
+  }
+  return "unknown";
+}
+
+const PaymentRecord* BookingRecord::find_payment(std::string_view payment_id) const {
+  return find_payment_in(*this, payment_id);
+}
+
+std::string_view booking_id_of(const v1::Envelope& event) {
+  switch (event.event_case()) {
+    case v1::Envelope::kSlotHeld: return event.slot_held().booking_id();
+    case v1::Envelope::kHoldExpired: return event.hold_expired().booking_id();
+    case v1::Envelope::kBookingRescheduled: return event.booking_rescheduled().booking_id();
+    case v1::Envelope::kBookingConfirmed: return event.booking_confirmed().booking_id();
+    case v1::Envelope::kCheckedIn: return event.checked_in().booking_id();
+    case v1::Envelope::kBookingCompleted: return event.booking_completed().booking_id();
+    case v1::Envelope::kNoShowMarked: return event.no_show_marked().booking_id();
+    case v1::Envelope::kPaymentRequested: return event.payment_requested().booking_id();
+    case v1::Envelope::kPaymentSucceeded: return event.payment_succeeded().booking_id();
+    case v1::Envelope::kPaymentFailed: return event.payment_failed().booking_id();
+    case v1::Envelope::kBookingCancelled: return event.booking_cancelled().booking_id();
+    case v1::Envelope::kRefundIssued: return event.refund_issued().booking_id();
+    default: return {};
+  }
+}
+
+std::optional<BookingChange> BookingTable::fold(const v1::Envelope& event) {
+  const std::string_view booking_id = booking_id_of(event);
+  if (booking_id.empty()) return std::nullopt;
+  if (event.has_slot_held()) {
+    auto& bookings = tenants_[event.tenant_id()];
+    auto [it, inserted] = bookings.try_emplace(std::string(booking_id), held(event));
+    if (!inserted) return std::nullopt;  // a booking is held once; never re-created
+    BookingChange change;
+    change.booking = &it->second;
+    change.kind = event.event_case();
+    change.created = true;
+    return change;
+  }
+  auto tenant = tenants_.find(event.tenant_id());
+  if (tenant == tenants_.end()) return std::nullopt;
+  auto it = tenant->second.find(booking_id);
+  if (it == tenant->second.end()) return std::nullopt;
+  return fold_into(it->second, event);
+}
+
+BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope& event) {
+  BookingChange change;
+  change.booking = &booking;
+  change.kind = event.event_case();
+  change.previous_state = booking.state;
+  change.previous_start_ms = booking.start_ms;
+  change.previous_end_ms = booking.end_ms;
+  booking.updated_at_ms = event.recorded_at_ms();
+  switch (event.event_case()) {
+    case v1::Envelope::kHoldExpired: booking.state = BookingState::kExpired; break;
+    case v1::Envelope::kBookingRescheduled: {
+      const auto& body = event.booking_rescheduled();
+      change.previous_staff_id = booking.staff_id;
+      booking.staff_id = body.staff_id();
+      booking.start_ms = body.start_ms();
+      booking.end_ms = body.end_ms();
+      break;
+    }
+    case v1::Envelope::kBookingConfirmed: booking.state = BookingState::kConfirmed; break;
+    case v1::Envelope::kCheckedIn: booking.state = BookingState::kCheckedIn; break;
+    case v1::Envelope::kBookingCompleted: booking.state = BookingState::kCompleted; break;
+    case v1::Envelope::kNoShowMarked: booking.state = BookingState::kNoShow; break;
+    case v1::Envelope::kBookingCancelled:
+      booking.state = BookingState::kCancelled;
+      booking.cancelled_by = event.booking_cancelled().by();
+      booking.cancel_reason = event.booking_cancelled().reason();
+      break;
+    case v1::Envelope::kPaymentRequested: request(booking, event, change); break;
+    case v1::Envelope::kPaymentSucceeded:
+    case v1::Envelope::kPaymentFailed: settle(booking, event, change); break;
+    case v1::Envelope::kRefundIssued: refund(booking, event, change); break;
+    default: break;
+  }
+  return change;
+}
+
+const BookingRecord* BookingTable::find(std::string_view tenant_id,
+                                        std::string_view booking_id) const {
+  const auto* bookings = of_tenant(tenant_id);
+  return bookings ? find_in(*bookings, booking_id) : nullptr;
+}
+
+const StringMap<BookingRecord>* BookingTable::of_tenant(std::string_view tenant_id) const {
+  return find_in(tenants_, tenant_id);
+}
+
+void BookingTable::encode(Encoder& out) const {
+  out.u64(tenants_.size());
+  for (const auto* tenant : sorted_entries(tenants_)) {
+    out.str(tenant->first);
+    out.u64(tenant->second.size());
+    for (const auto* booking : sorted_entries(tenant->second)) {
+      encode_booking(out, booking->second);
+    }
+  }
+}
+
+void BookingTable::decode(Decoder& in) {
+  clear();
+  for (std::size_t t = 0, tenants = in.count(); t < tenants && !in.failed(); ++t) {
+    const std::string tenant_id = in.str();
+    auto& bookings = tenants_[tenant_id];
+    const std::size_t count = in.count();
+    bookings.reserve(count);
+    for (std::size_t i = 0; i < count && !in.failed(); ++i) {
+      BookingRecord booking = decode_booking(in, tenant_id);
+      std::string id = booking.id;
+      bookings.emplace(std::move(id), std::move(booking));
+    }
+  }
+}
+
+}  // namespace turno::projections

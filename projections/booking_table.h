@@ -1,0 +1,126 @@
+// Bookings and their payments and refunds, folded from the booking, payment, cancellation and
+// refund events. Several views keep one of these (each its own) and index it their way; fold()
+// tells them what changed so they can keep their indexes current.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec.h"
+#include "events.pb.h"
+#include "interval_set.h"
+#include "string_map.h"
+#include "types.h"
+
+namespace turno::projections {
+
+enum class BookingState : std::uint8_t {
+  kHeld,
+  kPendingPayment,
+  kConfirmed,
+  kCheckedIn,
+  kCompleted,
+  kNoShow,
+  kCancelled,
+  kExpired,
+};
+inline constexpr std::uint8_t kBookingStateMax = 7;
+std::string_view to_string(BookingState state);
+// Held, pending payment, confirmed or checked in: the staff member's time is taken.
+bool is_active(BookingState state);
+
+enum class PaymentState : std::uint8_t { kRequested, kSucceeded, kFailed };
+std::string_view to_string(PaymentState state);
+
+struct PaymentRecord {
+  std::string id;
+  std::string provider;
+  std::int64_t amount_minor = 0;
+  std::int64_t platform_fee_minor = 0;
+  PaymentState state = PaymentState::kRequested;
+  std::int64_t requested_at_ms = 0;
+  std::int64_t settled_at_ms = 0;  // when it succeeded or failed
+  std::int64_t refunded_minor = 0;
+};
+
+struct RefundRecord {
+  std::string id;
+  std::string payment_id;
+  std::int64_t amount_minor = 0;
+  v1::RefundReason reason = v1::REFUND_REASON_UNSPECIFIED;
+  std::int64_t issued_at_ms = 0;
+  std::string note;
+};
+
+struct BookingRecord {
+  std::string id;
+  std::string tenant_id;
+  std::string site_id;
+  std::string staff_id;
+  std::string service_id;
+  std::string client_id;
+  std::string patient;
+  std::string currency;
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::int32_t buffer_before_min = 0;
+  std::int32_t buffer_after_min = 0;
+  std::int64_t price_minor = 0;
+  std::int64_t held_at_ms = 0;
+  std::int64_t expires_at_ms = 0;
+  std::int64_t updated_at_ms = 0;  // recorded_at of the last event of this booking
+  BookingState state = BookingState::kHeld;
+  v1::CancelledBy cancelled_by = v1::CANCELLED_BY_UNSPECIFIED;
+  std::string cancel_reason;
+  std::vector<PaymentRecord> payments;  // in request order
+  std::vector<RefundRecord> refunds;    // in issue order
+  std::int64_t paid_minor = 0;
+  std::int64_t refunded_minor = 0;
+
+  // The staff member's blocked time: the appointment and its buffers.
+  Interval blocked() const {
+    return {start_ms - buffer_before_min * kMsPerMinute, end_ms + buffer_after_min * kMsPerMinute};
+  }
+  const PaymentRecord* find_payment(std::string_view payment_id) const;
+};
+
+// What one event did to a booking, with the values it had before.
+struct BookingChange {
+  const BookingRecord* booking = nullptr;
+  v1::Envelope::EventCase kind = v1::Envelope::EVENT_NOT_SET;
+  bool created = false;             // SlotHeld
+  BookingState previous_state = BookingState::kHeld;
+  std::string previous_staff_id;    // set for BookingRescheduled
+  std::int64_t previous_start_ms = 0;
+  std::int64_t previous_end_ms = 0;
+  const PaymentRecord* payment = nullptr;  // payment events and refunds: the payment concerned
+  const RefundRecord* refund = nullptr;    // RefundIssued: the refund recorded
+};
+
+class BookingTable {
+ public:
+  // Folds a booking, payment, cancellation or refund event and says what changed; nullopt for
+  // other events, and for events of a booking this table never saw held (ignored).
+  std::optional<BookingChange> fold(const v1::Envelope& event);
+
+  const BookingRecord* find(std::string_view tenant_id, std::string_view booking_id) const;
+  // All bookings of a tenant by id; null for an unknown tenant.
+  const StringMap<BookingRecord>* of_tenant(std::string_view tenant_id) const;
+  const StringMap<StringMap<BookingRecord>>& tenants() const { return tenants_; }
+
+  void encode(Encoder& out) const;
+  void decode(Decoder& in);
+  void clear() { tenants_.clear(); }
+
+ private:
+  BookingChange fold_into(BookingRecord& booking, const v1::Envelope& event);
+  StringMap<StringMap<BookingRecord>> tenants_;  // tenant -> booking id -> booking
+};
+
+// The booking an event is about; empty for catalog events.
+std::string_view booking_id_of(const v1::Envelope& event);
+
+}  // namespace turno::projections

@@ -1,0 +1,145 @@
+// The catalog as the views see it: tenants (money rules, policy), sites (time zones),
+// services, staff (skills, weekly schedules over time, time off). Every view that needs names,
+// zones or schedules folds its own copy, so each view stays rebuildable on its own.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec.h"
+#include "events.pb.h"
+#include "interval_set.h"
+#include "string_map.h"
+#include "time_zones.h"
+
+namespace turno::projections {
+
+// A tenant's booking rules (PolicySet). The defaults are the engine's until the first PolicySet.
+struct PolicyRules {
+  std::int32_t hold_ttl_s = 600;
+  std::int32_t free_cancel_window_min = 24 * 60;
+  std::int32_t late_cancel_refund_pct = 50;
+  std::int32_t no_show_grace_min = 15;
+  std::int32_t min_notice_min = 0;
+  std::int32_t horizon_days = 180;
+  bool prepayment_required = true;
+  std::int32_t slot_step_min = 15;
+};
+
+struct SiteInfo {
+  std::string id;
+  std::string name;
+  std::string time_zone;
+  std::string address;
+  const TimeZone* zone = nullptr;  // from time_zone; null only for a zone tzdata lacks
+  bool retired = false;            // takes no new bookings
+};
+
+struct ServiceInfo {
+  std::string id;
+  std::string name;
+  std::int32_t duration_min = 0;
+  std::int64_t price_minor = 0;
+  std::string currency;
+  std::string required_skill;
+  std::int32_t buffer_before_min = 0;
+  std::int32_t buffer_after_min = 0;
+  std::int32_t follow_up_days = 0;
+  bool retired = false;  // takes no new bookings
+};
+
+// Local minutes [start_min, end_min) of one weekday; end_min may be 1440.
+struct WorkingWindow {
+  std::int32_t start_min = 0;
+  std::int32_t end_min = 0;
+};
+// Index: ISO weekday 1..7; 0 unused.
+using WeekSchedule = std::array<std::vector<WorkingWindow>, 8>;
+
+// A ScheduleSet replaces the week from the moment it was recorded.
+struct ScheduleVersion {
+  std::int64_t effective_from_ms = 0;
+  WeekSchedule week;
+};
+
+struct TimeOffInfo {
+  std::string id;
+  Interval interval;
+  std::string reason;
+};
+
+// What a booking app shows about a staff member (StaffProfileUpdated).
+struct StaffProfile {
+  std::string specialty;
+  std::string bio;
+  std::string photo_url;
+  std::vector<std::string> languages;
+};
+
+struct StaffInfo {
+  std::string id;
+  std::string site_id;
+  std::string name;
+  std::vector<std::string> skills;  // sorted
+  StaffProfile profile;
+  std::int64_t departed_at_ms = 0;  // 0: still there; else takes no new bookings since
+  std::vector<ScheduleVersion> schedules;  // in the order set
+  std::vector<TimeOffInfo> time_off;       // in the order added
+  IntervalSet time_off_union;              // derived from time_off
+
+  bool has_skill(std::string_view skill) const;
+  bool departed() const { return departed_at_ms != 0; }
+  // The week in force at `instant_ms` (the last one set at or before it), or null.
+  const WeekSchedule* schedule_at(std::int64_t instant_ms) const;
+  // The newest week, or null when none was ever set.
+  const WeekSchedule* current_schedule() const;
+};
+
+struct TenantInfo {
+  std::string id;
+  std::string name;
+  std::string currency;
+  std::int32_t tax_rate_bp = 0;
+  std::string invoice_series;
+  std::int32_t platform_fee_bp = 0;
+  std::int64_t platform_fee_fixed_minor = 0;
+  PolicyRules policy;
+  StringMap<SiteInfo> sites;
+  StringMap<ServiceInfo> services;
+  StringMap<StaffInfo> staff;
+  StringMap<std::vector<std::string>> staff_by_site;  // derived; ids sorted
+
+  const SiteInfo* find_site(std::string_view id) const;
+  const ServiceInfo* find_service(std::string_view id) const;
+  const StaffInfo* find_staff(std::string_view id) const;
+  // The staff ids of a site, sorted; empty for an unknown site.
+  const std::vector<std::string>& staff_at(std::string_view site_id) const;
+};
+
+class CatalogState {
+ public:
+  // Folds a catalog or directory event (TenantRegistered ... StaffDeparted) and returns true;
+  // returns false and changes nothing for any other event.
+  bool fold(const v1::Envelope& event);
+  const TenantInfo* find_tenant(std::string_view id) const;
+  const StringMap<TenantInfo>& tenants() const { return tenants_; }
+  // The site's zone, or null when the tenant or site is unknown.
+  const TimeZone* zone_of(std::string_view tenant_id, std::string_view site_id) const;
+
+  void encode(Encoder& out) const;
+  void decode(Decoder& in);
+  void clear() { tenants_.clear(); }
+
+ private:
+  void fold_tenant_event(TenantInfo& tenant, const v1::Envelope& event);
+  void fold_directory_event(TenantInfo& tenant, const v1::Envelope& event);
+  StringMap<TenantInfo> tenants_;
+};
+
+// True for the event types CatalogState::fold handles.
+bool is_catalog_event(const v1::Envelope& event);
+
+}  // namespace turno::projections
