@@ -1,7 +1,7 @@
 // Where the command side keeps its files under a data directory (`turno serve --data DIR`,
 // and the tools that read what it wrote: export, verify, replay, snapshot).
 //
-//   DIR/log              the event log (event_log.h)
+//   DIR                  the event log's RocksDB files (event_log.h); serve opens it there
 //   DIR/snapshots/model  the write model's snapshot store (model_snapshots.h)
 #pragma once
 
@@ -10,7 +10,7 @@
 namespace turno::data_layout {
 
 inline std::string log_directory(const std::string& data_directory) {
-  return data_directory + "/log";
+  return data_directory;
 }
 
 inline std::string model_snapshot_directory(const std::string& data_directory) {

@@ -6,24 +6,6 @@
 namespace turno::history {
 namespace {
 
-// Collects output and hands it to the sink in chunks.
-class ChunkedOutput {
- public:
-  explicit ChunkedOutput(const Sink& sink) : sink_(sink) { buffer_.reserve(2 * kExportChunkBytes); }
-  std::string& buffer() { return buffer_; }
-  Status flush_if_full() { return buffer_.size() >= kExportChunkBytes ? flush() : Status::ok(); }
-  Status flush() {
-    if (buffer_.empty()) return Status::ok();
-    Status status = sink_(buffer_);
-    buffer_.clear();
-    return status;
-  }
-
- private:
-  const Sink& sink_;
-  std::string buffer_;
-};
-
 v1::ExportSummary start_summary(const EventLog& log, const EventFilter& filter, Seq head) {
   v1::ExportSummary summary;
   summary.set_log_id(log.log_id());
@@ -35,6 +17,21 @@ v1::ExportSummary start_summary(const EventLog& log, const EventFilter& filter, 
 }
 
 }  // namespace
+
+ChunkedOutput::ChunkedOutput(Sink sink) : sink_(std::move(sink)) {
+  buffer_.reserve(2 * kExportChunkBytes);
+}
+
+Status ChunkedOutput::flush_if_full() {
+  return buffer_.size() >= kExportChunkBytes ? flush() : Status::ok();
+}
+
+Status ChunkedOutput::flush() {
+  if (buffer_.empty()) return Status::ok();
+  Status status = sink_(buffer_);
+  buffer_.clear();
+  return status;
+}
 
 void add_to_ranges(google::protobuf::RepeatedPtrField<v1::SeqRange>& ranges, Seq seq) {
   if (!ranges.empty() && ranges.rbegin()->last() + 1 == seq.value) {

@@ -21,6 +21,21 @@ using Progress = std::function<void(Seq scanned, Seq last)>;
 inline constexpr std::size_t kExportChunkBytes = 64 * 1024;
 inline constexpr std::uint64_t kProgressEveryRecords = 16 * 1024;
 
+// Collects output and hands it to a sink in chunks of about kExportChunkBytes.
+class ChunkedOutput {
+ public:
+  explicit ChunkedOutput(Sink sink);
+  // Append here, then call flush_if_full().
+  std::string& buffer() { return buffer_; }
+  Status flush_if_full();
+  // Hands over whatever is buffered.
+  Status flush();
+
+ private:
+  Sink sink_;
+  std::string buffer_;
+};
+
 // Exports every record of `log` that `filter` selects, from filter.from_seq to filter.to_seq
 // capped at the tail as it was when the export began, in seq order, then the summary. Every
 // record is read with its SHA-256 link recomputed: a log that fails its chain check stops the

@@ -1,0 +1,272 @@
+// turno-bench history: what the history tools and snapshots cost on one log, in one run.
+//   (a) a log of --events events of the booking workload (history_workload.h), written
+//       through the writer without fsync (building it is not what is measured)
+//   (b) export rate per format (jsonl, csv, protobuf) into a sink that only counts bytes
+//   (c) verify rates: the log's whole chain, and each export offline from its file
+//   (d) start-up: Engine::open with a full replay, then with a snapshot at the tail, then with
+//       a snapshot --tail events behind the tail (a snapshot every --tail events leaves at
+//       most that much to replay); the model digests must agree
+// Prints one JSON object per line. Flags: --events N --tail N --dir DIR --keep (keep DIR).
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "bench.h"
+#include "engine.h"
+#include "history_codec.h"
+#include "history_export.h"
+#include "history_verify.h"
+#include "history_workload.h"
+#include "model_codec.h"
+
+namespace turno::bench {
+namespace {
+
+using Stopwatch = std::chrono::steady_clock;
+
+struct HistoryBenchOptions {
+  std::uint64_t events = 1'000'000;
+  std::uint64_t tail_events = 100'000;
+  std::string directory = "/tmp/turno-bench-history";
+  bool keep = false;
+};
+
+std::uint64_t ms_since(Stopwatch::time_point start) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Stopwatch::now() - start).count());
+}
+
+std::uint64_t per_second(std::uint64_t count, std::uint64_t ms) {
+  return ms == 0 ? 0 : count * 1000 / ms;
+}
+
+void print_line(const std::string& fields) {
+  std::printf("{\"bench\":\"history\",%s}\n", fields.c_str());
+  std::fflush(stdout);
+}
+
+std::string field(const char* name, std::uint64_t value) {
+  return "\"" + std::string(name) + "\":" + std::to_string(value);
+}
+std::string field(const char* name, std::string_view value) {
+  return "\"" + std::string(name) + "\":\"" + std::string(value) + "\"";
+}
+
+std::string log_directory(const HistoryBenchOptions& options) {
+  return options.directory + "/log";
+}
+std::string snapshot_directory(const HistoryBenchOptions& options) {
+  return options.directory + "/snapshots/model";
+}
+
+// (a)
+Status build_log(const HistoryBenchOptions& options, const turno::Clock& clock) {
+  std::filesystem::remove_all(options.directory);
+  std::filesystem::create_directories(log_directory(options));
+  EngineOptions engine_options;
+  engine_options.log.sync = false;
+  auto engine = Engine::open(log_directory(options), clock, engine_options);
+  if (!engine.is_ok()) return engine.status();
+  const auto start = Stopwatch::now();
+  WorkloadOptions workload;
+  workload.events_min = options.events;
+  if (Status status = write_workload(engine.value()->writer(), workload); !status.is_ok()) {
+    return status;
+  }
+  const std::uint64_t ms = ms_since(start);
+  const std::uint64_t events = engine.value()->log().last_seq().value;
+  print_line(field("metric", "build_log") + "," + field("events", events) + "," + field("ms", ms) +
+             "," + field("events_per_s", per_second(events, ms)));
+  return Status::ok();
+}
+
+// (b), writing each export to a file too, for (c).
+Status export_each_format(const EventLog& log, const HistoryBenchOptions& options) {
+  for (history::Format format :
+       {history::Format::kJsonl, history::Format::kCsv, history::Format::kProtobuf}) {
+    std::uint64_t bytes = 0;
+    const auto start = Stopwatch::now();
+    Result<v1::ExportSummary> summary =
+        history::export_history(log, {}, format, [&](std::string_view chunk) {
+          bytes += chunk.size();
+          return Status::ok();
+        });
+    const std::uint64_t ms = ms_since(start);
+    if (!summary.is_ok()) return summary.status();
+    const std::uint64_t records = summary.value().record_count();
+    print_line(field("metric", "export") + "," + field("format", history::format_name(format)) +
+               "," + field("events", records) + "," + field("ms", ms) + "," +
+               field("events_per_s", per_second(records, ms)) + "," +
+               field("bytes_per_event", records == 0 ? 0 : bytes / records));
+    std::ofstream file(options.directory + "/export." + std::string(history::format_name(format)),
+                       std::ios::binary);
+    Result<v1::ExportSummary> written =
+        history::export_history(log, {}, format, [&](std::string_view chunk) {
+          file.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+          return file ? Status::ok() : Status::io_error("bench: write export");
+        });
+    if (!written.is_ok()) return written.status();
+  }
+  return Status::ok();
+}
+
+// (c)
+Status verify_all(const EventLog& log, const HistoryBenchOptions& options) {
+  const auto start = Stopwatch::now();
+  const history::LogCheck chain = history::verify_log(log);
+  const std::uint64_t ms = ms_since(start);
+  if (!chain.status.is_ok()) return chain.status;
+  print_line(field("metric", "verify_log") + "," + field("events", chain.records) + "," +
+             field("ms", ms) + "," + field("events_per_s", per_second(chain.records, ms)));
+  for (history::Format format :
+       {history::Format::kJsonl, history::Format::kCsv, history::Format::kProtobuf}) {
+    std::ifstream file(options.directory + "/export." + std::string(history::format_name(format)),
+                       std::ios::binary);
+    const auto file_start = Stopwatch::now();
+    const history::ExportCheck check = history::verify_export(file, format);
+    const std::uint64_t file_ms = ms_since(file_start);
+    if (!check.status.is_ok()) return check.status;
+    print_line(field("metric", "verify_export") + "," +
+               field("format", history::format_name(format)) + "," +
+               field("events", check.records) + "," + field("ms", file_ms) + "," +
+               field("events_per_s", per_second(check.records, file_ms)));
+  }
+  return Status::ok();
+}
+
+struct Opened {
+  std::uint64_t ms = 0;
+  std::string digest;
+  ModelLoadReport report;
+};
+
+// Engine::open (log open + model load + writer start), timed; then stopped.
+Result<Opened> open_timed(const HistoryBenchOptions& options, const turno::Clock& clock,
+                          bool with_snapshots) {
+  EngineOptions engine_options;
+  if (with_snapshots) {
+    ModelSnapshotOptions snapshots;
+    snapshots.directory = snapshot_directory(options);
+    snapshots.every_events = UINT64_MAX / 2;
+    snapshots.on_stop = false;
+    engine_options.model_snapshots = snapshots;
+  }
+  const auto start = Stopwatch::now();
+  auto engine = Engine::open(log_directory(options), clock, engine_options);
+  Opened opened;
+  opened.ms = ms_since(start);
+  if (!engine.is_ok()) return engine.status();
+  engine.value()->stop();
+  opened.digest = to_hex(model_digest(engine.value()->writer().model_when_stopped()));
+  opened.report = engine.value()->load_report();
+  return opened;
+}
+
+// A snapshot of the model at `seq` (folded from the log), as the follower would have taken.
+Status snapshot_at(const EventLog& log, const HistoryBenchOptions& options, Seq seq) {
+  std::filesystem::remove_all(snapshot_directory(options));
+  ModelSnapshotOptions snapshots;
+  snapshots.directory = snapshot_directory(options);
+  Result<std::shared_ptr<SnapshotStore>> store = open_model_store(snapshots);
+  if (!store.is_ok()) return store.status();
+  Model model;
+  LogCursor cursor = log.read(Seq{1}, seq);
+  Hash hash{};
+  while (cursor.next()) {
+    evolve(model, cursor.record().envelope);
+    hash = cursor.record().hash;
+  }
+  if (!cursor.status().is_ok()) return cursor.status();
+  const auto start = Stopwatch::now();
+  Status written = write_model_snapshot(*store.value(), log, model, hash, 1);
+  const std::uint64_t ms = ms_since(start);
+  Result<std::optional<SnapshotStore::Snapshot>> back = [&] {
+    SnapshotStore::Report report;
+    return store.value()->load_newest(report);
+  }();
+  const std::uint64_t bytes = back.is_ok() && back.value() ? back.value()->payload.size() : 0;
+  print_line(field("metric", "snapshot_write") + "," + field("seq", seq.value) + "," +
+             field("ms", ms) + "," + field("bytes", bytes));
+  return written;
+}
+
+// (d)
+Status start_up(const HistoryBenchOptions& options, const turno::Clock& clock) {
+  Result<Opened> replayed = open_timed(options, clock, false);
+  if (!replayed.is_ok()) return replayed.status();
+  Seq tail;
+  {
+    auto log = EventLog::open(log_directory(options), {LogOptions::Mode::kReadOnly});
+    if (!log.is_ok()) return log.status();
+    tail = log.value()->last_seq();
+  }
+  print_line(field("metric", "start_up") + "," + field("from", "full_replay") + "," +
+             field("events", tail.value) + "," + field("ms", replayed.value().ms));
+  const Seq behind{tail.value > options.tail_events ? tail.value - options.tail_events : 0};
+  for (Seq seq : {tail, behind}) {
+    {
+      auto log = EventLog::open(log_directory(options), {LogOptions::Mode::kReadOnly});
+      if (!log.is_ok()) return log.status();
+      if (Status status = snapshot_at(*log.value(), options, seq); !status.is_ok()) return status;
+    }
+    Result<Opened> loaded = open_timed(options, clock, true);
+    if (!loaded.is_ok()) return loaded.status();
+    if (loaded.value().digest != replayed.value().digest) {
+      return Status::corruption("bench: the snapshot's model differs from the full replay's");
+    }
+    print_line(field("metric", "start_up") + "," + field("from", "snapshot") + "," +
+               field("events", tail.value) + "," + field("snapshot_seq", seq.value) + "," +
+               field("tail_events", loaded.value().report.replayed_events) + "," +
+               field("ms", loaded.value().ms) + "," + field("digest_matches_full_replay", 1));
+  }
+  return Status::ok();
+}
+
+bool parse_options(int argc, char** argv, HistoryBenchOptions& options) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (flag == "--events" && has_value) {
+      options.events = std::stoull(argv[++i]);
+    } else if (flag == "--tail" && has_value) {
+      options.tail_events = std::stoull(argv[++i]);
+    } else if (flag == "--dir" && has_value) {
+      options.directory = argv[++i];
+    } else if (flag == "--keep") {
+      options.keep = true;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+int run_history(int argc, char** argv) {
+  HistoryBenchOptions options;
+  if (!parse_options(argc, argv, options)) {
+    std::fprintf(stderr,
+                 "usage: turno-bench history [--events N] [--tail N] [--dir DIR] [--keep]\n");
+    return 2;
+  }
+  ManualClock clock(kWorkloadNowMs);
+  Status status = build_log(options, clock);
+  if (status.is_ok()) {
+    auto log = EventLog::open(log_directory(options), {LogOptions::Mode::kReadOnly});
+    status = log.is_ok() ? export_each_format(*log.value(), options) : log.status();
+    if (status.is_ok()) status = verify_all(*log.value(), options);
+  }
+  if (status.is_ok()) status = start_up(options, clock);
+  if (!options.keep) std::filesystem::remove_all(options.directory);
+  if (!status.is_ok()) {
+    std::fprintf(stderr, "turno-bench history: %s\n", status.message().c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+TURNO_BENCH("history", "export, verify and snapshot start-up on one log", run_history);
+
+}  // namespace turno::bench
