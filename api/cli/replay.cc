@@ -5,6 +5,7 @@
 
 #include "history_cli.h"
 #include "history_replay.h"
+#include "rebuild.h"
 #include "replay_nats.h"
 #include "subcommand.h"
 
@@ -22,6 +23,8 @@ std::vector<FlagSpec> replay_flags() {
        kDefaultSubjectPrefix},
       {"format", "on stdout: jsonl, csv or protobuf", true, "jsonl"},
       {"rate", "events per second, e.g. 500 or 500/s (default: as fast as possible)"},
+      {"as-of", "instead: rebuild every view as it stood at this instant (RFC 3339 or Unix ms)"},
+      {"into", "with --as-of: the new data directory; its views go in INTO/views/<name>"},
       {"help", "show this help", false},
   };
   for (FlagSpec& spec : history_filter_flags()) flags.push_back(spec);
@@ -58,6 +61,31 @@ Result<std::unique_ptr<history::ReplaySink>> open_sink(const Flags& flags, const
       }));
 }
 
+// --as-of: every view folded from the events recorded at or before `as_of_ms`, written as
+// one snapshot per view under `into`/views, where a query-role server finds them.
+int rebuild_as_of(const EventLog& log, std::int64_t as_of_ms, const std::string& into) {
+  projections::RebuildOptions options;
+  options.as_of_ms = as_of_ms;
+  ProgressBar progress("rebuild", "events");
+  options.progress = [&](Seq done, Seq last) { progress.update(done.value, last.value); };
+  Result<projections::RebuildResult> rebuilt = projections::rebuild_views(log, options);
+  if (!rebuilt.is_ok()) return report_failure("replay", rebuilt.status().message(), 1);
+  for (const auto& view : rebuilt.value().views) {
+    const std::string directory = into + "/views/" + std::string(view->name());
+    if (Status status = projections::write_view_snapshot(*view, directory); !status.is_ok()) {
+      return report_failure("replay", status.message(), 1);
+    }
+    std::printf("%s: seq %llu, digest %s, in %s\n", std::string(view->name()).c_str(),
+                static_cast<unsigned long long>(view->applied_seq().value),
+                to_hex(view->digest()).c_str(), directory.c_str());
+  }
+  std::printf(
+      "as of %lld: %llu events (up to seq %llu) of log %s\n", static_cast<long long>(as_of_ms),
+      static_cast<unsigned long long>(rebuilt.value().events),
+      static_cast<unsigned long long>(rebuilt.value().last_seq.value), log.log_id().c_str());
+  return 0;
+}
+
 int run_replay(int argc, char** argv) {
   Flags flags(argc, argv, replay_flags());
   if (flags.has("help")) return std::printf("%s", flags.usage("replay").c_str()), 0;
@@ -78,6 +106,14 @@ int run_replay(int argc, char** argv) {
   options.filter = std::move(filter).value();
   Result<std::unique_ptr<EventLog>> log = open_log_for_reading(*data);
   if (!log.is_ok()) return report_failure("replay", log.status().message(), 1);
+  if (const auto as_of = flags.get("as-of")) {
+    const std::optional<std::int64_t> as_of_ms = history::parse_instant_ms(*as_of);
+    const std::optional<std::string> into = flags.get("into");
+    if (!as_of_ms || !into) {
+      return report_failure("replay", "--as-of needs an instant and --into DIR", 2);
+    }
+    return rebuild_as_of(*log.value(), *as_of_ms, *into);
+  }
   Result<std::unique_ptr<history::ReplaySink>> sink = open_sink(flags, *log.value());
   if (!sink.is_ok()) {
     const bool usage = sink.status().code() == Status::Code::kInvalidArgument;

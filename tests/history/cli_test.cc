@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "history_fixture.h"
+#include "rebuild.h"
 
 using namespace turno;
 using namespace turno::testing;
@@ -216,4 +217,30 @@ TEST_CASE("turno snapshot takes one of a stopped log, and lists them") {
   CHECK(listed.status == 0);
   CHECK(listed.out.find("seq " + std::to_string(tail) + ": ") != std::string::npos);
   CHECK(listed.out.find("valid") != std::string::npos);
+}
+
+TEST_CASE("turno replay --as-of rebuilds every view as of an instant into a new directory") {
+  HistoryFixture history(200);
+  const std::string data = history.log_path();
+  projections::RebuildOptions everything;
+  Result<projections::RebuildResult> full = projections::rebuild_views(history.log(), everything);
+  REQUIRE(full.is_ok());
+  history.close();
+  const std::string into = data + "/../as-of";
+  // The workload's clock stands still: every event is recorded at kWorkloadNowMs.
+  const Run now = run_turno("replay --data " + data + " --as-of " +
+                            std::to_string(bench::kWorkloadNowMs) + " --into " + into);
+  REQUIRE(now.status == 0);
+  for (const auto& view : full.value().views) {
+    INFO(view->name());
+    CHECK(now.out.find(std::string(view->name()) + ": seq " +
+                       std::to_string(full.value().last_seq.value) + ", digest " +
+                       to_hex(view->digest())) != std::string::npos);
+    CHECK(std::filesystem::exists(into + "/views/" + std::string(view->name())));
+  }
+  const Run before =
+      run_turno("replay --data " + data + " --as-of 2020-01-01T00:00:00Z --into " + into);
+  REQUIRE(before.status == 0);
+  CHECK(before.out.find("0 events (up to seq 0)") != std::string::npos);
+  CHECK(run_turno("replay --data " + data + " --as-of 2020-01-01T00:00:00Z").status == 2);
 }
