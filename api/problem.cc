@@ -13,7 +13,7 @@ struct Mapping {
   std::string_view title;
 };
 
-constexpr std::array<Mapping, 17> kMappings = {{
+constexpr std::array<Mapping, 18> kMappings = {{
     {RejectionCode::kValidation, http::status::bad_request, "Invalid request"},
     {RejectionCode::kUnknownId, http::status::not_found, "Not found"},
     {RejectionCode::kAlreadyExists, http::status::conflict, "Already exists"},
@@ -31,6 +31,7 @@ constexpr std::array<Mapping, 17> kMappings = {{
     {RejectionCode::kRefundExceedsPaid, http::status::unprocessable_entity, "Refund exceeds paid"},
     {RejectionCode::kIdempotencyKeyReused, http::status::unprocessable_entity,
      "Idempotency key reused"},
+    {RejectionCode::kRetired, http::status::unprocessable_entity, "Retired"},
     {RejectionCode::kQueueFull, http::status::service_unavailable, "Busy"},
     {RejectionCode::kStorageFailed, http::status::service_unavailable, "Storage unavailable"},
     {RejectionCode::kShuttingDown, http::status::service_unavailable, "Shutting down"},

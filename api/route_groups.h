@@ -7,6 +7,7 @@
 #define TURNO_ROUTE_GROUPS(X) \
   X(ops)                      \
   X(catalog)                  \
+  X(directory)                \
   X(booking)                  \
   X(payments)
 
