@@ -1,5 +1,6 @@
 #include "notification_service.h"
 
+#include <charconv>
 #include <filesystem>
 
 #include "json.h"
@@ -171,6 +172,35 @@ std::string NotificationService::metrics_text() const {
          "Seq of the last event folded into the notifications view.",
          group_->min_applied().value);
   return out;
+}
+
+Result<DeliveryListRequest> list_request_for(v1::Role role, std::string_view subject,
+                                             std::string_view tenant_id,
+                                             std::string_view booking_id,
+                                             std::string_view status,
+                                             std::string_view page_token,
+                                             std::string_view limit) {
+  DeliveryListRequest request;
+  request.tenant_id = tenant_id;
+  request.booking_id = booking_id;
+  request.page_token = page_token;
+  if (role == v1::ROLE_CLIENT) {
+    request.client_id = subject;
+  } else if (role != v1::ROLE_ADMIN && role != v1::ROLE_PLATFORM) {
+    return Status::invalid_argument("only admins and clients list notifications");
+  }
+  if (!status.empty()) {
+    request.status = parse_delivery_status(status);
+    if (!request.status) return Status::invalid_argument("status must be pending, sent, dead or skipped");
+  }
+  if (!limit.empty()) {
+    const auto parsed = std::from_chars(limit.data(), limit.data() + limit.size(), request.limit);
+    if (parsed.ec != std::errc() || parsed.ptr != limit.data() + limit.size() ||
+        request.limit < 1 || request.limit > kDeliveryPageMax) {
+      return Status::invalid_argument("limit must be 1 to " + std::to_string(kDeliveryPageMax));
+    }
+  }
+  return request;
 }
 
 std::string delivery_page_json(const DeliveryPage& page) {

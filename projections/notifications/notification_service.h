@@ -93,6 +93,18 @@ class NotificationService {
   std::thread thread_;
 };
 
+// What `GET /v1/notifications` may list for a caller of `role` (token subject `subject`) in
+// `tenant_id`: an admin sees the tenant's deliveries; a client only those addressed to them
+// (the client filter is forced to their subject). Query parameters as given, empty when
+// absent: booking_id, status (pending, sent, dead, skipped), page_token, limit (default 50).
+// invalid_argument for a bad status or limit, or another role.
+Result<DeliveryListRequest> list_request_for(v1::Role role, std::string_view subject,
+                                             std::string_view tenant_id,
+                                             std::string_view booking_id,
+                                             std::string_view status,
+                                             std::string_view page_token,
+                                             std::string_view limit);
+
 // {"items": [{"id", "message_id", "kind", "channel", "status", "attempts", "booking_id",
 //   "recipient": {"role", "id"}, "address", "locale", "subject", "created_at", "due_at",
 //   "next_attempt_at", "finished_at", "last_error"}], "next_page_token"}

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <thread>
 
 #include "notify_support.h"
 #include "signature.h"
@@ -249,6 +250,41 @@ TEST_CASE("listing: by booking, by status, a client's own, in pages") {
   CHECK(seen.size() == world.deliveries().size());
   const std::string json = notify::delivery_page_json(world.service().list(paged).value());
   CHECK(json.starts_with("{\"items\":["));
+}
+
+TEST_CASE("the service's own loop delivers without being asked") {
+  WebhookReceiver receiver;
+  notify::DeliveryLimits limits = test_limits();
+  limits.idle_wait_ms = 20;
+  World world(kT0, curl(), limits, /*background=*/true);
+  configure(world, webhook_settings(receiver.url()));
+  world.run(clinic_commands("America/Lima"));
+  world.run(paid_booking("b1", "c1", "ana", kStart));
+  constexpr int kWaitStepMs = 20;
+  constexpr int kWaitMaxMs = 20'000;
+  for (int waited_ms = 0; receiver.received().size() < 3 && waited_ms < kWaitMaxMs;
+       waited_ms += kWaitStepMs) {
+    world.service().poke();
+    std::this_thread::sleep_for(std::chrono::milliseconds(kWaitStepMs));
+  }
+  CHECK(receiver.received().size() == 3);
+}
+
+TEST_CASE("who sees which notifications") {
+  using notify::list_request_for;
+  auto admin_view = list_request_for(v1::ROLE_ADMIN, "admin-1", "t1", "b1", "sent", "", "10");
+  REQUIRE(admin_view.is_ok());
+  CHECK(admin_view.value().client_id.empty());
+  CHECK(admin_view.value().booking_id == "b1");
+  CHECK(admin_view.value().status == DeliveryStatus::kSent);
+  CHECK(admin_view.value().limit == 10);
+  auto own = list_request_for(v1::ROLE_CLIENT, "c7", "t1", "", "", "", "");
+  REQUIRE(own.is_ok());
+  CHECK(own.value().client_id == "c7");
+  CHECK_FALSE(list_request_for(v1::ROLE_STAFF, "ana", "t1", "", "", "", "").is_ok());
+  CHECK_FALSE(list_request_for(v1::ROLE_ADMIN, "a", "t1", "", "lost", "", "").is_ok());
+  CHECK_FALSE(list_request_for(v1::ROLE_ADMIN, "a", "t1", "", "", "", "0").is_ok());
+  CHECK_FALSE(list_request_for(v1::ROLE_ADMIN, "a", "t1", "", "", "", "12x").is_ok());
 }
 
 }  // namespace turno::testing

@@ -119,8 +119,9 @@ inline notify::TenantSettings webhook_settings(const std::string& url,
 // runs only when pass() is called.
 class World {
  public:
+  // `background`: the service runs its own dispatcher loop (then pass() must not be used).
   World(std::int64_t start_ms, std::unique_ptr<notify::Transport> transport,
-        notify::DeliveryLimits limits = test_limits())
+        notify::DeliveryLimits limits = test_limits(), bool background = false)
       : clock_(start_ms) {
     EngineOptions engine_options;
     engine_options.log.sync = false;
@@ -130,7 +131,7 @@ class World {
     options_.directory = dir_.sub("notifications");
     options_.limits = limits;
     options_.sync = false;
-    options_.deliver_in_background = false;
+    options_.deliver_in_background = background;
     open_service(std::move(transport));
   }
   ~World() {

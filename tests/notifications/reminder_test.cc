@@ -108,25 +108,30 @@ TEST_CASE("reminder plan: past the start, every due reminder is skipped with a r
   }
 }
 
-TEST_CASE("reminders across the end of daylight saving time in Santiago (2026-04-05)") {
+// Sunday 09:00 in Santiago on `local_day`, the day a DST change happened at midnight: checks
+// the instant, where 24 h before falls on the local clock, and every reminder's instant.
+static void check_santiago_sunday(std::int64_t local_day, std::int64_t expected_start_ms,
+                                  const std::string& local_24h_before,
+                                  const std::string& start_text) {
   const TimeZone* santiago = find_time_zone("America/Santiago");
   REQUIRE(santiago != nullptr);
-  // Sunday 09:00, after clocks went back at midnight: UTC-4.
-  const std::int64_t start_ms = to_instant(*santiago, 20'548, 9 * 60);  // 2026-04-05
-  CHECK(start_ms == 1'775'394'000'000);                                  // 13:00 UTC
-  // 24 h of real time before is Saturday 10:00 on the local clock (then UTC-3), not 09:00.
-  CHECK(projections::format_local(*santiago, start_ms - kMsPerDay) == "2026-04-04T10:00:00-03:00");
-  check_reminder_instants(start_ms, "domingo 5 de abril de 2026, 09:00");
+  const std::int64_t start_ms = to_instant(*santiago, local_day, 9 * 60);
+  CHECK(start_ms == expected_start_ms);
+  CHECK(projections::format_local(*santiago, start_ms - kMsPerDay) == local_24h_before);
+  check_reminder_instants(start_ms, start_text);
+}
+
+TEST_CASE("reminders across the end of daylight saving time in Santiago (2026-04-05)") {
+  // 09:00 after clocks went back at midnight is 13:00 UTC (UTC-4); 24 h of real time before
+  // is Saturday 10:00 on the local clock (then UTC-3), not 09:00.
+  check_santiago_sunday(20'548, 1'775'394'000'000, "2026-04-04T10:00:00-03:00",
+                        "domingo 5 de abril de 2026, 09:00");
 }
 
 TEST_CASE("reminders across the start of daylight saving time in Santiago (2026-09-06)") {
-  const TimeZone* santiago = find_time_zone("America/Santiago");
-  REQUIRE(santiago != nullptr);
-  // Sunday 09:00, after clocks went forward at midnight: UTC-3.
-  const std::int64_t start_ms = to_instant(*santiago, 20'702, 9 * 60);  // 2026-09-06
-  CHECK(start_ms == 1'788'696'000'000);                                  // 12:00 UTC
-  CHECK(projections::format_local(*santiago, start_ms - kMsPerDay) == "2026-09-05T08:00:00-04:00");
-  check_reminder_instants(start_ms, "domingo 6 de septiembre de 2026, 09:00");
+  // 09:00 after clocks went forward is 12:00 UTC (UTC-3); 24 h before is 08:00 (UTC-4).
+  check_santiago_sunday(20'702, 1'788'696'000'000, "2026-09-05T08:00:00-04:00",
+                        "domingo 6 de septiembre de 2026, 09:00");
 }
 
 TEST_CASE("templates: the long local form in Spanish and English") {
