@@ -29,6 +29,10 @@ struct DeliveryLimits {
   // After downtime, the look back is at most this long; older reminders and recalls are
   // neither sent nor recorded.
   std::int64_t catch_up_window_max_ms = 7 * kMsPerDay;
+  // Reminders and recalls are planned only while the view is at most this many events behind
+  // the log (0: fully caught up). A little slack keeps planning going under a steady write
+  // load; every attempt re-checks the view anyway.
+  std::uint64_t view_lag_events_max = 256;
   // The background loop's wait between passes (a poke wakes it sooner).
   std::int64_t idle_wait_ms = kMsPerSecond;
 };

@@ -84,7 +84,7 @@ Status Dispatcher::plan_notices(std::int64_t now_ms, PassReport& report) {
 
 Status Dispatcher::plan_time_driven(std::int64_t now_ms, PassReport& report) {
   const Seq applied = view_.applied_seq();
-  if (head_seq_ && applied < head_seq_()) {
+  if (head_seq_ && head_seq_().value > applied.value + limits_.view_lag_events_max) {
     report.view_behind = true;
     return Status::ok();
   }

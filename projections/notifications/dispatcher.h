@@ -9,8 +9,9 @@
 //    between the two sends it again, with the same Turno-Message-Id for the receiver to drop.
 //  * Before each attempt the message is checked against the view (a cancelled or moved
 //    booking's reminder is skipped, never sent) and against time (past useful_until: skipped).
-//  * Time-driven messages are planned only while the view has caught up with the log, so a
-//    cancellation the view has not folded yet cannot let a stale reminder through.
+//  * Time-driven messages are planned only while the view is close behind the log
+//    (DeliveryLimits::view_lag_events_max), and each attempt re-checks the view, so a
+//    cancellation the view has folded stops its reminders.
 //  * pass() runs on one thread at a time (the service's loop, or a test calling it).
 #pragma once
 

@@ -98,6 +98,7 @@ inline notify::DeliveryLimits test_limits() {
   limits.attempts_max = 3;
   limits.backoff_first_ms = kMsPerSecond;
   limits.backoff_max_ms = 4 * kMsPerSecond;
+  limits.view_lag_events_max = 0;
   return limits;
 }
 
