@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "nats_feed.h"
 #include "views.h"
 
 namespace turno::projections {
@@ -39,6 +40,13 @@ Result<std::unique_ptr<QuerySide>> QuerySide::open(const QuerySideOptions& optio
 void QuerySide::start_embedded(const EventLog& log) {
   VERIFY(feed_ == nullptr, "one feed per query side");
   feed_ = std::make_unique<LogFollower>(log, *group_, progress_, options_.follower);
+}
+
+Status QuerySide::start_nats(const NatsFeedOptions& options) {
+  VERIFY(feed_ == nullptr, "one feed per query side");
+  if (options.url.empty()) return Status::invalid_argument("a NATS url is required");
+  feed_ = std::make_unique<NatsFeed>(*group_, progress_, options);
+  return Status::ok();
 }
 
 void QuerySide::stop() {

@@ -23,11 +23,10 @@
 #include "invoice_view.h"
 #include "kpi_view.h"
 #include "log_follower.h"
+#include "nats_feed.h"
 #include "projector_group.h"
 
 namespace turno::projections {
-
-struct NatsFeedOptions;
 
 struct QuerySideOptions {
   std::string views_directory;     // each view in views_directory/<name>; empty: in memory
