@@ -16,15 +16,13 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& directory, const
   }
   ModelLoader loader =
       options.loader ? options.loader : [](const EventLog& source) { return replay_log(source); };
-  const bool from_snapshots = store && !options.loader;
-  Result<Model> model = from_snapshots
-                            ? load_model(*engine->log_, store.get(), engine->load_report_)
-                            : loader(*engine->log_);
+  // Without a loader of the caller's: the newest valid snapshot (if any) and the tail.
+  Result<Model> model = options.loader
+                            ? loader(*engine->log_)
+                            : load_model(*engine->log_, store.get(), engine->load_report_);
   if (!model.is_ok()) return model.status();
-  if (from_snapshots) {
-    report_skipped_snapshots(engine->load_report_);
-    loader = snapshot_model_loader(store);
-  }
+  report_skipped_snapshots(engine->load_report_);
+  if (store && !options.loader) loader = snapshot_model_loader(store);
   if (store) {
     engine->snapshotter_ = std::make_unique<ModelSnapshotter>(
         *engine->log_, store, model.value(), engine->log_->last_hash(), *options.model_snapshots);

@@ -1,5 +1,8 @@
 #include "model_snapshots.h"
 
+#include <google/protobuf/arena.h>
+
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
@@ -21,25 +24,34 @@ std::string snapshot_name(Seq seq) {
   return "model snapshot at seq " + std::to_string(seq.value);
 }
 
-// The model in `snapshot`, if it belongs to `log` and decodes; else why not.
+using Stopwatch = std::chrono::steady_clock;
+
+std::uint64_t ms_since(Stopwatch::time_point start) {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Stopwatch::now() - start).count());
+}
+
+// The model in `snapshot`, if it belongs to `log` and decodes; else why not. The image is
+// parsed on an arena: one allocation for its many small messages, freed at once.
 Result<Model> model_from_snapshot(const EventLog& log, const SnapshotStore::Snapshot& snapshot) {
   const std::string name = snapshot_name(snapshot.seq);
-  v1::ModelSnapshot image;
-  if (!image.ParseFromString(snapshot.payload)) {
+  google::protobuf::Arena arena;
+  auto* image = google::protobuf::Arena::CreateMessage<v1::ModelSnapshot>(&arena);
+  if (!image->ParseFromString(snapshot.payload)) {
     return Status::corruption(name + ": payload does not decode");
   }
-  if (image.log_id() != log.log_id()) {
-    return Status::corruption(name + ": taken from log " + image.log_id() + ", not this one");
+  if (image->log_id() != log.log_id()) {
+    return Status::corruption(name + ": taken from log " + image->log_id() + ", not this one");
   }
-  if (image.seq() != snapshot.seq.value || image.model().last_seq() != snapshot.seq.value) {
+  if (image->seq() != snapshot.seq.value || image->model().last_seq() != snapshot.seq.value) {
     return Status::corruption(name + ": payload names another seq");
   }
   Result<LogRecord> record = log.read_one(snapshot.seq);
   if (!record.is_ok()) return Status::corruption(name + ": " + record.status().message());
-  if (record.value().hash != hash_from(image.log_hash())) {
+  if (record.value().hash != hash_from(image->log_hash())) {
     return Status::corruption(name + ": the log's history differs at that seq");
   }
-  Result<Model> model = decode_model(image.model());
+  Result<Model> model = decode_model(image->model());
   if (!model.is_ok()) return Status::corruption(name + ": " + model.status().message());
   return model;
 }
@@ -49,7 +61,9 @@ std::optional<Model> newest_usable_snapshot(const EventLog& log, const SnapshotS
                                             Seq at_most, ModelLoadReport& report) {
   while (true) {
     SnapshotStore::Report skipped;
+    const auto read_start = Stopwatch::now();
     Result<std::optional<SnapshotStore::Snapshot>> found = store.load_newest(skipped, at_most);
+    report.read_ms += ms_since(read_start);
     report.skipped.insert(report.skipped.end(), skipped.begin(), skipped.end());
     if (!found.is_ok()) {
       report.skipped.push_back(found.status().message());
@@ -57,7 +71,10 @@ std::optional<Model> newest_usable_snapshot(const EventLog& log, const SnapshotS
     }
     if (!found.value().has_value()) return std::nullopt;
     const SnapshotStore::Snapshot& snapshot = *found.value();
+    report.snapshot_bytes = snapshot.payload.size();
+    const auto decode_start = Stopwatch::now();
     Result<Model> model = model_from_snapshot(log, snapshot);
+    report.decode_ms += ms_since(decode_start);
     if (model.is_ok()) {
       report.snapshot_seq = snapshot.seq;
       return std::move(model).value();
@@ -91,7 +108,9 @@ Result<Model> load_model(const EventLog& log, const SnapshotStore* store, ModelL
     }
   }
   const Seq from = start.last_seq;
+  const auto replay_start = Stopwatch::now();
   Result<Model> model = replay_log(log, std::move(start));
+  report.replay_ms = ms_since(replay_start);
   if (model.is_ok()) report.replayed_events = model.value().last_seq.value - from.value;
   return model;
 }

@@ -41,6 +41,12 @@ struct ModelLoadReport {
   std::optional<Seq> snapshot_seq;
   std::uint64_t replayed_events = 0;
   std::vector<std::string> skipped;
+  // Where the time went (wall clock, skipped snapshots included): reading and checksumming
+  // snapshots, decoding them into a model, replaying the log after the one used.
+  std::uint64_t snapshot_bytes = 0;
+  std::uint64_t read_ms = 0;
+  std::uint64_t decode_ms = 0;
+  std::uint64_t replay_ms = 0;
 };
 
 // The model of `log`'s committed tail: from the newest usable snapshot in `store` at or below

@@ -10,7 +10,8 @@
 // Manifests and chunks live under different prefixes so that listing snapshots walks the small
 // manifests only: an iterator that lands on a chunk reads the chunk (from a blob file).
 //
-// A snapshot is written in one synced WriteBatch (all chunks and the manifest, or nothing).
+// A snapshot is written in one WriteBatch (all chunks and the manifest, or nothing), without
+// the WAL, then flushed: synced table and blob files, installed by one MANIFEST edit.
 // It is trusted only if its manifest parses, names its own seq, counts exactly the chunks its
 // size needs, and those chunks are all present, of the right sizes, and hash to its SHA-256.
 #pragma once

@@ -145,9 +145,17 @@ Status SnapshotStore::write(Seq seq, std::string_view payload) {
            "batch put");
   }
   VERIFY(batch.Put(manifest_key(seq), encode_manifest(manifest)).ok(), "batch put");
+  // Not through the WAL: the flush below writes the payload once, into synced table and blob
+  // files installed by one MANIFEST edit, and leaves no WAL for the next open to replay.
   rocksdb::WriteOptions write_options;
-  write_options.sync = options_.sync;
-  return from_rocksdb(db_->Write(write_options, &batch), "snapshots: write");
+  write_options.disableWAL = true;
+  if (Status status = from_rocksdb(db_->Write(write_options, &batch), "snapshots: write");
+      !status.is_ok() || !options_.sync) {
+    return status;  // without sync: made durable by the flush at close
+  }
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  return from_rocksdb(db_->Flush(flush), "snapshots: flush");
 }
 
 Result<SnapshotStore::Snapshot> SnapshotStore::read(Seq seq) const {

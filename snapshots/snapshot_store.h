@@ -24,7 +24,8 @@ struct SnapshotStoreOptions {
   // Opens without writing anything: tools that look at the store of a running owner. They
   // see the snapshots that existed when they opened it.
   bool read_only = false;
-  bool sync = true;  // fdatasync each snapshot (and each prune) before it returns
+  // Each snapshot (and each prune) is on disk before it returns. Without: at clean close.
+  bool sync = true;
 };
 
 class SnapshotStore {
@@ -38,7 +39,8 @@ class SnapshotStore {
   SnapshotStore& operator=(const SnapshotStore&) = delete;
 
   // Writes `payload` as the snapshot at `seq`, replacing any earlier one at the same seq.
-  // Durable and complete when OK is returned; on error nothing of it is visible.
+  // Complete, and durable (with options.sync), when OK is returned. A crash at any point
+  // leaves all of it or none. On error it is not durable (a restart will not see it).
   Status write(Seq seq, std::string_view payload);
 
   struct Snapshot {
