@@ -14,7 +14,7 @@ void write_access_line(std::FILE* out, const AccessLine& line, unsigned status,
                           .count();
   JsonWriter json;
   json.begin_object()
-      .instant_field("ts", now_ms)
+      .field("ts", format_rfc3339(now_ms))
       .field("request_id", line.request_id)
       .field("method", line.method)
       .field("path", line.path)

@@ -185,11 +185,11 @@ void write_booking(JsonWriter& json, const BookingView& view) {
       .field("service_id", view.service_id)
       .field("client_id", view.client_id)
       .field("patient", view.patient)
-      .instant_field("start", view.start_ms)
-      .instant_field("end", view.end_ms)
+      .field("start", format_rfc3339(view.start_ms))
+      .field("end", format_rfc3339(view.end_ms))
       .field("price_minor", view.price_minor)
       .field("currency", view.currency)
-      .instant_field("hold_expires_at", view.expires_at_ms)
+      .field("hold_expires_at", format_rfc3339(view.expires_at_ms))
       .field("paid_minor", view.paid_minor)
       .field("refunded_minor", view.refunded_minor);
   write_payments(json, view);

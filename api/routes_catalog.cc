@@ -199,8 +199,8 @@ void add_time_off(Call& call) {
         json.begin_object()
             .field("time_off_id", time_off.time_off_id())
             .field("staff_id", time_off.staff_id())
-            .instant_field("start", time_off.start_ms())
-            .instant_field("end", time_off.end_ms())
+            .field("start", format_rfc3339(time_off.start_ms()))
+            .field("end", format_rfc3339(time_off.end_ms()))
             .field("reason", time_off.reason())
             .end_object();
       }));
