@@ -182,6 +182,7 @@ Result<BackupReport> take_backup(const std::string& data_directory,
       return manifest.status();
     }
     report.retried.push_back(manifest.status().message());
+    if (options.on_retry) options.on_retry(report.retried.back());
     std::this_thread::sleep_for(options.retry_pause);
   }
   std::error_code error;

@@ -17,9 +17,10 @@
 // secondary silently lacks that WAL's records. take_backup() closes it: it lists the WAL files
 // before and after the open and retries when they differ (a WAL deleted or created in that
 // window). Each copy is also checked end to end before it is kept — events contiguous from 1
-// with every SHA-256 link recomputed, every event's stream index entry and idempotency outcome
-// present, no index entry or outcome pointing past the copied tail — and any failure retries
-// from a fresh secondary, up to BackupOptions::attempts_max.
+// with every SHA-256 link recomputed; the stream index holding exactly one entry per event and
+// the accepted commands' outcomes covering exactly the events (compared as order-independent
+// digests of (key, seq) pairs, so a family that lags or runs ahead of the events shows) — and
+// any failure retries from a fresh secondary, up to BackupOptions::attempts_max.
 //
 // A backup directory is itself a log directory (a RocksDB database with the log's four column
 // families, written by this process, flushed and closed) plus the manifest below; restore
@@ -40,6 +41,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -69,6 +71,8 @@ struct BackupOptions {
   std::chrono::milliseconds retry_pause{50};
   // Unix ms UTC, for the manifest; the caller's clock (the engine reads no wall clock).
   std::int64_t now_ms = 0;
+  // Told why each failed attempt is retried (the CLI prints it); may be empty.
+  std::function<void(const std::string& why)> on_retry;
 };
 
 struct BackupReport {

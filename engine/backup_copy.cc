@@ -5,6 +5,7 @@
 
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <set>
 
@@ -156,31 +157,34 @@ Status mismatch(Seq seq, std::string_view what) {
   return Status::corruption("backup: seq " + std::to_string(seq.value) + ": " + std::string(what));
 }
 
-// The event's stream index entry and idempotency outcome, as the writer put them in the same
-// batch: a family that lags the events family shows up here.
-Status check_event_indexes(FamilyDb& source, const v1::Envelope& envelope, Seq seq) {
-  std::string value;
-  rocksdb::Status status = source.db().Get(
-      rocksdb::ReadOptions(), source.family(kStreams),
-      log_format::stream_key(envelope.stream(), envelope.stream_version()), &value);
-  if (!status.ok()) return mismatch(seq, "no stream index entry (" + status.ToString() + ")");
-  if (value.size() != 8 || log_format::decode_u64(value) != seq.value) {
-    return mismatch(seq, "the stream index names another seq");
+// An order-independent digest of a set of (key, seq) pairs: the sum of one 64-bit mix per pair,
+// and the count. The events family and an index family that hold the same pairs have equal
+// digests; a family that lags or runs ahead of the events (backup.h) does not, except with
+// probability about 2^-64. Both sides are computed in this process, so std::hash is stable.
+struct PairDigest {
+  std::uint64_t sum = 0;
+  std::uint64_t count = 0;
+
+  void add(std::string_view key, std::uint64_t seq) {
+    std::uint64_t mixed = std::hash<std::string_view>{}(key) ^ (seq * 0x9e3779b97f4a7c15ULL);
+    mixed = (mixed ^ (mixed >> 30)) * 0xbf58476d1ce4e5b9ULL;  // splitmix64's finalizer
+    mixed = (mixed ^ (mixed >> 27)) * 0x94d049bb133111ebULL;
+    sum += mixed ^ (mixed >> 31);
+    ++count;
   }
-  status = source.db().Get(rocksdb::ReadOptions(), source.family(kOutcomes),
-                           log_format::outcome_key(envelope.tenant_id(), envelope.command_id()),
-                           &value);
-  if (!status.ok()) return mismatch(seq, "no idempotency outcome (" + status.ToString() + ")");
-  v1::CommandOutcome outcome;
-  if (!outcome.ParseFromString(value) || !outcome.rejection().empty() ||
-      outcome.first_seq() > seq.value || outcome.last_seq() < seq.value) {
-    return mismatch(seq, "its command's outcome does not cover it");
-  }
-  return Status::ok();
-}
+  bool operator==(const PairDigest&) const = default;
+};
+
+// What the events say the index families must hold: each event's stream index entry
+// (stream key -> its seq) and its command's outcome covering its seq.
+struct ExpectedIndexes {
+  PairDigest streams;
+  PairDigest outcomes;
+};
 
 // Events from seq 1, contiguous, each decoded and its SHA-256 link recomputed.
-Status copy_events(FamilyDb& source, CopyWriter& out, BackupManifest& manifest) {
+Status copy_events(FamilyDb& source, CopyWriter& out, BackupManifest& manifest,
+                   ExpectedIndexes& expected_indexes) {
   std::unique_ptr<rocksdb::Iterator> it(
       source.db().NewIterator(rocksdb::ReadOptions(), source.family(kEvents)));
   Seq expected{1};
@@ -202,9 +206,10 @@ Status copy_events(FamilyDb& source, CopyWriter& out, BackupManifest& manifest) 
     if (as_bytes(hash) != value.substr(0, log_format::kHashBytes)) {
       return mismatch(expected, "hash mismatch");
     }
-    if (Status status = check_event_indexes(source, envelope, expected); !status.is_ok()) {
-      return status;
-    }
+    expected_indexes.streams.add(
+        log_format::stream_key(envelope.stream(), envelope.stream_version()), expected.value);
+    expected_indexes.outcomes.add(
+        log_format::outcome_key(envelope.tenant_id(), envelope.command_id()), expected.value);
     if (Status status = out.put(kEvents, it->key(), it->value()); !status.is_ok()) return status;
     previous = hash;
   }
@@ -215,40 +220,49 @@ Status copy_events(FamilyDb& source, CopyWriter& out, BackupManifest& manifest) 
   return Status::ok();
 }
 
-// Every stream index entry points at a copied event (with check_event_indexes and equal
-// counts, the index and the events correspond one to one).
-Status copy_streams(FamilyDb& source, CopyWriter& out, BackupManifest& manifest) {
+// The stream index holds exactly one entry per copied event, pointing at it.
+Status copy_streams(FamilyDb& source, CopyWriter& out, BackupManifest& manifest,
+                    const ExpectedIndexes& expected_indexes) {
   std::unique_ptr<rocksdb::Iterator> it(
       source.db().NewIterator(rocksdb::ReadOptions(), source.family(kStreams)));
+  PairDigest found;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view value = view_of(it->value());
-    if (value.size() != 8 || log_format::decode_u64(value) > manifest.last_seq.value) {
-      return Status::corruption("backup: a stream index entry points past the copied tail");
-    }
+    if (value.size() != 8) return Status::corruption("backup: a stream index value is not a seq");
+    found.add(view_of(it->key()), log_format::decode_u64(value));
     if (Status status = out.put(kStreams, it->key(), it->value()); !status.is_ok()) return status;
-    ++manifest.stream_entries;
   }
   if (!it->status().ok()) return failed(it->status(), "read the stream index");
-  if (manifest.stream_entries != manifest.events) {
-    return Status::corruption("backup: " + std::to_string(manifest.stream_entries) +
-                              " stream index entries for " + std::to_string(manifest.events) +
+  manifest.stream_entries = found.count;
+  if (found != expected_indexes.streams) {
+    return Status::corruption("backup: the stream index (" + std::to_string(found.count) +
+                              " entries) does not match the " + std::to_string(manifest.events) +
                               " events");
   }
   return Status::ok();
 }
 
-// Outcomes of accepted commands name events within the copy; rejections carry no seq.
-Status copy_outcomes(FamilyDb& source, CopyWriter& out, BackupManifest& manifest) {
+// The accepted outcomes cover exactly the copied events, each event by its own command's
+// outcome; rejections carry no seq and are copied as they are.
+Status copy_outcomes(FamilyDb& source, CopyWriter& out, BackupManifest& manifest,
+                     const ExpectedIndexes& expected_indexes) {
   std::unique_ptr<rocksdb::Iterator> it(
       source.db().NewIterator(rocksdb::ReadOptions(), source.family(kOutcomes)));
   v1::CommandOutcome outcome;
+  PairDigest found;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string_view value = view_of(it->value());
     if (!outcome.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       return Status::corruption("backup: an idempotency outcome does not decode");
     }
-    if (outcome.last_seq() > manifest.last_seq.value) {
-      return Status::corruption("backup: an idempotency outcome points past the copied tail");
+    if (outcome.first_seq() != 0) {
+      if (outcome.last_seq() < outcome.first_seq() ||
+          outcome.last_seq() > manifest.last_seq.value) {
+        return Status::corruption("backup: an idempotency outcome points past the copied tail");
+      }
+      for (std::uint64_t seq = outcome.first_seq(); seq <= outcome.last_seq(); ++seq) {
+        found.add(view_of(it->key()), seq);
+      }
     }
     if (Status status = out.put(kOutcomes, it->key(), it->value()); !status.is_ok()) {
       return status;
@@ -256,6 +270,9 @@ Status copy_outcomes(FamilyDb& source, CopyWriter& out, BackupManifest& manifest
     ++manifest.outcomes;
   }
   if (!it->status().ok()) return failed(it->status(), "read the outcomes");
+  if (found != expected_indexes.outcomes) {
+    return Status::corruption("backup: the idempotency outcomes do not cover the events exactly");
+  }
   return Status::ok();
 }
 
@@ -297,11 +314,16 @@ Result<BackupManifest> copy_log_once(const std::string& data_directory,
   if (!target.is_ok()) return target.status();
   CopyWriter out(*target.value(), options.copy_batch_bytes_max);
   BackupManifest manifest;
-  for (auto* copy : {copy_default, copy_events, copy_streams, copy_outcomes}) {
-    if (Status status = copy(*source.value(), out, manifest); !status.is_ok()) return status;
-  }
-  if (Status status = out.finish(); !status.is_ok()) return status;
-  if (Status status = target.value()->close(); !status.is_ok()) return status;
+  ExpectedIndexes expected;
+  FamilyDb& from = *source.value();
+  Status status = copy_default(from, out, manifest);
+  if (status.is_ok()) status = copy_events(from, out, manifest, expected);
+  if (status.is_ok()) status = copy_streams(from, out, manifest, expected);
+  if (status.is_ok()) status = copy_outcomes(from, out, manifest, expected);
+  if (status.is_ok()) status = out.finish();
+  if (!status.is_ok()) return status;
+  status = target.value()->close();
+  if (!status.is_ok()) return status;
   return manifest;
 }
 

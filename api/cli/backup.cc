@@ -46,13 +46,13 @@ int run_backup(int argc, char** argv) {
   BackupOptions options;
   options.attempts_max = static_cast<std::size_t>(*attempts);
   options.now_ms = SystemClock().now_ms();
+  options.on_retry = [](const std::string& why) {
+    std::fprintf(stderr, "turno backup: retrying: %s\n", why.c_str());
+  };
   auto report = take_backup(*data, *to, options);
   if (!report.is_ok()) {
     std::fprintf(stderr, "turno backup: %s\n", report.status().message().c_str());
     return kExitFailed;
-  }
-  for (const std::string& why : report.value().retried) {
-    std::fprintf(stderr, "turno backup: retried: %s\n", why.c_str());
   }
   print_manifest("backup", *to, report.value().manifest, report.value().attempts);
   return 0;
