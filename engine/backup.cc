@@ -19,7 +19,9 @@ namespace {
 namespace fs = std::filesystem;
 
 // RocksDB's own info logs: diagnostics of whoever wrote the copy, not part of the log.
-bool is_info_log(const std::string& name) { return name == "LOG" || name.starts_with("LOG.old."); }
+bool is_info_log(const std::string& name) {
+  return name == "LOG" || name.starts_with("LOG.old.");
+}
 
 Status fs_error(std::string_view what, const std::string& path, const std::error_code& error) {
   return Status::io_error("backup: " + std::string(what) + " " + path + ": " + error.message());
@@ -91,7 +93,8 @@ Result<BackupManifest> read_manifest(const std::string& directory) {
   while (in >> key >> value) fields[key] = value;
   for (const char* required : {"format", "log_id", "last_seq", "last_hash", "events",
                                "stream_entries", "outcomes", "taken_at_ms"}) {
-    if (!fields.contains(required)) return Status::corruption("backup: " + path + " lacks " + required);
+    if (!fields.contains(required))
+      return Status::corruption("backup: " + path + " lacks " + required);
   }
   if (fields["format"] != kBackupFormatVersion) {
     return Status::invalid_argument("backup: " + path + " has format " + fields["format"]);

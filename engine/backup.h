@@ -86,8 +86,7 @@ struct BackupReport {
 // and renamed into place only after it verified; on error nothing is left at
 // `backup_directory`. invalid_argument for a target in use or a source that is no log.
 Result<BackupReport> take_backup(const std::string& data_directory,
-                                 const std::string& backup_directory,
-                                 const BackupOptions& options);
+                                 const std::string& backup_directory, const BackupOptions& options);
 
 // Checks a backup without changing it: the manifest parses, the log opens read-only, its
 // whole chain verifies (every hash recomputed) and its tail and counts match the manifest.

@@ -22,8 +22,7 @@ namespace fs = std::filesystem;
 // The log's column families (log_format.h), in the order of every handle vector below.
 enum Family : std::size_t { kDefault = 0, kEvents = 1, kStreams = 2, kOutcomes = 3 };
 constexpr std::array<std::string_view, 4> kFamilyNames = {
-    "default", log_format::kEventsFamily, log_format::kStreamsFamily,
-    log_format::kOutcomesFamily};
+    "default", log_format::kEventsFamily, log_format::kStreamsFamily, log_format::kOutcomesFamily};
 
 Status failed(const rocksdb::Status& status, std::string_view what) {
   return Status::io_error("backup: " + std::string(what) + ": " + status.ToString());
@@ -35,7 +34,8 @@ Status failed(const rocksdb::Status& status, std::string_view what) {
 // its own options later.
 std::vector<rocksdb::ColumnFamilyDescriptor> family_descriptors() {
   std::vector<rocksdb::ColumnFamilyDescriptor> out;
-  for (std::string_view name : kFamilyNames) out.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
+  for (std::string_view name : kFamilyNames)
+    out.emplace_back(std::string(name), rocksdb::ColumnFamilyOptions());
   return out;
 }
 
@@ -151,7 +151,9 @@ class CopyWriter {
   rocksdb::WriteBatch batch_;
 };
 
-std::string_view view_of(const rocksdb::Slice& slice) { return {slice.data(), slice.size()}; }
+std::string_view view_of(const rocksdb::Slice& slice) {
+  return {slice.data(), slice.size()};
+}
 
 Status mismatch(Seq seq, std::string_view what) {
   return Status::corruption("backup: seq " + std::to_string(seq.value) + ": " + std::string(what));

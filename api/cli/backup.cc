@@ -1,8 +1,9 @@
 // `turno backup` and `turno restore`: an online, verified copy of the event log, and its way
 // back into a fresh data directory (engine/backup.h says how and why it is consistent).
+#include "backup.h"
+
 #include <cstdio>
 
-#include "backup.h"
 #include "clock.h"
 #include "flags.h"
 #include "subcommand.h"
@@ -15,13 +16,14 @@ constexpr int kExitFailed = 1;
 
 void print_manifest(std::string_view what, const std::string& directory,
                     const BackupManifest& manifest, std::size_t attempts) {
-  std::printf("{\"%.*s\":\"%s\",\"log_id\":\"%s\",\"last_seq\":%llu,\"last_hash\":\"%s\","
-              "\"events\":%llu,\"outcomes\":%llu,\"taken_at_ms\":%lld,\"attempts\":%zu}\n",
-              int(what.size()), what.data(), directory.c_str(), manifest.log_id.c_str(),
-              static_cast<unsigned long long>(manifest.last_seq.value),
-              manifest.last_hash_hex.c_str(), static_cast<unsigned long long>(manifest.events),
-              static_cast<unsigned long long>(manifest.outcomes),
-              static_cast<long long>(manifest.taken_at_ms), attempts);
+  std::printf(
+      "{\"%.*s\":\"%s\",\"log_id\":\"%s\",\"last_seq\":%llu,\"last_hash\":\"%s\","
+      "\"events\":%llu,\"outcomes\":%llu,\"taken_at_ms\":%lld,\"attempts\":%zu}\n",
+      int(what.size()), what.data(), directory.c_str(), manifest.log_id.c_str(),
+      static_cast<unsigned long long>(manifest.last_seq.value), manifest.last_hash_hex.c_str(),
+      static_cast<unsigned long long>(manifest.events),
+      static_cast<unsigned long long>(manifest.outcomes),
+      static_cast<long long>(manifest.taken_at_ms), attempts);
 }
 
 int usage_error(const Flags& flags, std::string_view name, std::string_view problem) {
@@ -62,8 +64,7 @@ int run_restore(int argc, char** argv) {
   Flags flags(argc, argv,
               {{"from", "a directory written by turno backup"},
                {"data", "new data directory to restore into (must not exist, or be empty)"},
-               {"verify-only", "only check the backup (chain, tail, counts); write nothing",
-                false},
+               {"verify-only", "only check the backup (chain, tail, counts); write nothing", false},
                {"help", "show this help", false}});
   if (flags.has("help")) return std::printf("%s", flags.usage("restore").c_str()), 0;
   const auto from = flags.get("from");

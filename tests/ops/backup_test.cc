@@ -2,6 +2,8 @@
 // while this process (standing in for `turno serve`: it owns the log and its lock) keeps
 // committing commands; the restored copy verifies its chain and holds every command that was
 // acknowledged before the backup began.
+#include "backup.h"
+
 #include <doctest/doctest.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -12,7 +14,6 @@
 #include <mutex>
 #include <thread>
 
-#include "backup.h"
 #include "commands.h"
 #include "engine.h"
 #include "harness.h"
@@ -44,20 +45,25 @@ int run_turno(std::vector<std::string> args) {
   return WEXITSTATUS(status);
 }
 
-void accept(Writer& writer, const v1::Command& command) {
-  CommandResult result = writer.execute(command);
-  INFO(command.command_id(), " ", result.rejection ? result.rejection->detail : "");
-  REQUIRE(result.accepted());
-}
-
-void open_clinic(Writer& writer) {
-  accept(writer, register_tenant("t1", "reg"));
-  accept(writer, open_site("t1", "site", "lima", "America/Lima"));
-  accept(writer, define_service("t1", "svc", "consult", 30, 10'000, "general", 0, 5));
+// The commands that open a clinic of kStaff practitioners working weekdays 09:00-17:00.
+std::vector<v1::Command> clinic_commands() {
+  std::vector<v1::Command> commands = {
+      register_tenant("t1", "reg"), open_site("t1", "site", "lima", "America/Lima"),
+      define_service("t1", "svc", "consult", 30, 10'000, "general", 0, 5)};
   for (int staff = 0; staff < kStaff; ++staff) {
     const std::string name = "s" + std::to_string(staff);
-    accept(writer, add_staff("t1", "staff-" + name, name, "lima", {"general"}));
-    accept(writer, set_schedule("t1", "sched-" + name, name, {1, 2, 3, 4, 5}, 9 * 60, 17 * 60));
+    commands.push_back(add_staff("t1", "staff-" + name, name, "lima", {"general"}));
+    commands.push_back(set_schedule("t1", "sched-" + name, name, {1, 2, 3, 4, 5}, 9 * 60, 17 * 60));
+  }
+  return commands;
+}
+
+// Runs each command and requires it accepted.
+void run_all(Writer& writer, const std::vector<v1::Command>& commands) {
+  for (const v1::Command& command : commands) {
+    CommandResult result = writer.execute(command);
+    INFO(command.command_id(), ": ", result.rejection ? result.rejection->detail : "accepted");
+    REQUIRE(result.accepted());
   }
 }
 
@@ -68,7 +74,8 @@ v1::Command nth_hold(std::uint64_t i) {
   const auto slot = static_cast<std::int64_t>((i / kStaff) % kSlotsPerDay);
   const auto day = static_cast<std::int64_t>((i / (kStaff * kSlotsPerDay)) % 5);
   const auto week = static_cast<std::int64_t>((i / (kStaff * kSlotsPerDay * 5)) % 20);
-  const std::int64_t start = kNineLima + week * 7 * kMsPerDay + day * kMsPerDay + slot * 35 * kMsPerMinute;
+  const std::int64_t start =
+      kNineLima + week * 7 * kMsPerDay + day * kMsPerDay + slot * 35 * kMsPerMinute;
   const std::string id = std::to_string(i);
   return hold("t1", "hold-" + id, client("c" + id), "lima", "consult", "s" + std::to_string(staff),
               start, "b" + id);
@@ -155,7 +162,7 @@ TEST_CASE("a backup under write load restores a verified log with every acknowle
   auto engine = Engine::open(data, clock, options);
   REQUIRE(engine.is_ok());
   Writer& writer = engine.value()->writer();
-  open_clinic(writer);
+  run_all(writer, clinic_commands());
 
   Load load(writer);
   while (load.answered_count() < 3000) std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -209,9 +216,9 @@ TEST_CASE("a backup under write load restores a verified log with every acknowle
     ManualClock later(kMonday2026_03_02 - 7 * kMsPerDay);
     auto restarted = Engine::open(restored, later);
     REQUIRE_MESSAGE(restarted.is_ok(), restarted.status().message());
-    CommandResult result = restarted.value()->writer().execute(
-        hold("t1", "after-restore", client("c-new"), "lima", "consult", "s0",
-             kNineLima + 21 * 7 * kMsPerDay));
+    CommandResult result =
+        restarted.value()->writer().execute(hold("t1", "after-restore", client("c-new"), "lima",
+                                                 "consult", "s0", kNineLima + 21 * 7 * kMsPerDay));
     CHECK_MESSAGE(result.accepted(), (result.rejection ? result.rejection->detail : ""));
   }
 }
@@ -225,7 +232,7 @@ TEST_CASE("backup and restore refuse targets in use and inputs that are no log o
     ManualClock clock(kMonday2026_03_02);
     auto engine = Engine::open(dir.sub("data"), clock);
     REQUIRE(engine.is_ok());
-    accept(engine.value()->writer(), register_tenant("t1", "reg"));
+    run_all(engine.value()->writer(), {register_tenant("t1", "reg")});
   }
   CHECK(run_turno({"backup", "--data", dir.sub("empty"), "--to", dir.sub("b1")}) == 1);
   CHECK_FALSE(std::filesystem::exists(dir.sub("b1")));
@@ -246,7 +253,7 @@ TEST_CASE("restore refuses a backup whose log does not match its manifest") {
     ManualClock clock(kMonday2026_03_02);
     auto engine = Engine::open(dir.sub("data"), clock);
     REQUIRE(engine.is_ok());
-    accept(engine.value()->writer(), register_tenant("t1", "reg"));
+    run_all(engine.value()->writer(), {register_tenant("t1", "reg")});
   }
   BackupOptions options;
   auto report = take_backup(dir.sub("data"), dir.sub("backup"), options);
