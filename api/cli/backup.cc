@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "clock.h"
+#include "data_layout.h"
 #include "flags.h"
 #include "subcommand.h"
 
@@ -51,7 +52,7 @@ int run_backup(int argc, char** argv) {
   options.on_retry = [](const std::string& why) {
     std::fprintf(stderr, "turno backup: retrying: %s\n", why.c_str());
   };
-  auto report = take_backup(*data, *to, options);
+  auto report = take_backup(data_layout::log_directory(*data), *to, options);
   if (!report.is_ok()) {
     std::fprintf(stderr, "turno backup: %s\n", report.status().message().c_str());
     return kExitFailed;
@@ -73,7 +74,9 @@ int run_restore(int argc, char** argv) {
   if (!from) return usage_error(flags, "restore", "--from is required");
   const bool verify_only = flags.has("verify-only");
   if (!verify_only && !data) return usage_error(flags, "restore", "--data is required");
-  auto manifest = verify_only ? verify_backup(*from) : restore_backup(*from, *data);
+  // The backup is the log; it goes where serve looks for the log of that data directory.
+  auto manifest =
+      verify_only ? verify_backup(*from) : restore_backup(*from, data_layout::log_directory(*data));
   if (!manifest.is_ok()) {
     std::fprintf(stderr, "turno restore: %s\n", manifest.status().message().c_str());
     return kExitFailed;

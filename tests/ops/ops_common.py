@@ -79,12 +79,16 @@ def default_port(flags):
 class RunningServer:
     """`turno serve` on a free loopback port with a fresh data directory."""
 
-    def __init__(self, turno):
+    def __init__(self, turno, extra_flags=()):
         self.directory = tempfile.TemporaryDirectory(prefix="turno-ops-")
+        self.data = os.path.join(self.directory.name, "data")
+        # Only the flags given here: a TURNO_* variable in the caller's environment must not
+        # change what is tested.
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("TURNO_")}
         self.process = subprocess.Popen(
-            [turno, "serve", "--data", os.path.join(self.directory.name, "data"),
-             "--listen", "127.0.0.1:0", "--access-log", "off"],
-            stderr=subprocess.PIPE, text=True)
+            [turno, "serve", "--data", self.data, "--listen", "127.0.0.1:0", "--access-log", "off",
+             *extra_flags],
+            stderr=subprocess.PIPE, text=True, env=environment)
         self.url = None
         for line in self.process.stderr:
             match = re.search(r'"url":"(http://[^"]+)"', line)
