@@ -9,7 +9,8 @@
   X(catalog)                  \
   X(directory)                \
   X(booking)                  \
-  X(payments)
+  X(payments)                 \
+  X(events)
 
 namespace turno::api {
 

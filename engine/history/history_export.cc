@@ -44,8 +44,8 @@ void add_to_ranges(google::protobuf::RepeatedPtrField<v1::SeqRange>& ranges, Seq
 }
 
 Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter& filter,
-                                         Format format, const Sink& sink,
-                                         const Progress& progress) {
+                                         Format format, const Sink& sink, const Progress& progress,
+                                         const ExportLimits& limits) {
   const Seq head = log.last_seq();
   v1::ExportSummary summary = start_summary(log, filter, head);
   RecordEncoder encoder(format);
@@ -56,15 +56,21 @@ Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter&
   std::uint64_t scanned = 0;
   while (cursor.next()) {
     const LogRecord& record = cursor.record();
-    if (progress && ++scanned % kProgressEveryRecords == 0) progress(record.seq, head);
+    ++scanned;
+    if (progress && scanned % kProgressEveryRecords == 0) progress(record.seq, head);
     if (record.seq == head) summary.set_head_hash(std::string(as_bytes(record.hash)));
-    if (!filter.matches(record.envelope)) continue;
-    if (Status status = encoder.append_record(record, output.buffer()); !status.is_ok()) {
-      return status;
+    if (filter.matches(record.envelope)) {
+      if (Status status = encoder.append_record(record, output.buffer()); !status.is_ok()) {
+        return status;
+      }
+      add_to_ranges(*summary.mutable_ranges(), record.seq);
+      summary.set_record_count(summary.record_count() + 1);
+      if (Status status = output.flush_if_full(); !status.is_ok()) return status;
     }
-    add_to_ranges(*summary.mutable_ranges(), record.seq);
-    summary.set_record_count(summary.record_count() + 1);
-    if (Status status = output.flush_if_full(); !status.is_ok()) return status;
+    if (summary.record_count() == limits.records_max || scanned == limits.scanned_max) {
+      summary.set_to_seq(record.seq.value);  // a page: the scan stopped here
+      break;
+    }
   }
   if (!cursor.status().is_ok()) {
     output.flush().ignore();  // the records before the bad one; the read error is the answer

@@ -36,14 +36,24 @@ class ChunkedOutput {
   std::string buffer_;
 };
 
+// Where an export may stop early (a page of GET /v1/events): after this many records
+// written, or this many records scanned, whichever comes first.
+struct ExportLimits {
+  std::uint64_t records_max = UINT64_MAX;
+  std::uint64_t scanned_max = UINT64_MAX;
+};
+
 // Exports every record of `log` that `filter` selects, from filter.from_seq to filter.to_seq
 // capped at the tail as it was when the export began, in seq order, then the summary. Every
 // record is read with its SHA-256 link recomputed: a log that fails its chain check stops the
 // export with that error (kCorruption naming the seq) after the records before it, and no
-// summary is written, so the partial export does not verify. Returns the summary written.
+// summary is written, so the partial export does not verify. When `limits` stop it early the
+// summary's to_seq is the last seq scanned: the page is a complete, verifiable export of that
+// range, and the next page starts at to_seq + 1. Returns the summary written.
 Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter& filter,
                                          Format format, const Sink& sink,
-                                         const Progress& progress = {});
+                                         const Progress& progress = {},
+                                         const ExportLimits& limits = {});
 
 // Appends seq to `ranges` (kept as runs of consecutive seqs, ascending).
 void add_to_ranges(google::protobuf::RepeatedPtrField<v1::SeqRange>& ranges, Seq seq);

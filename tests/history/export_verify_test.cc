@@ -309,3 +309,35 @@ TEST_CASE("verify_log finds the first bad seq of a tampered log, and export stop
   ExportCheck partial_check = verify_text(partial, Format::kJsonl);
   CHECK_FALSE(partial_check.status.is_ok());  // no summary: never passes for a whole export
 }
+
+TEST_CASE("an export stopped by its limits is a verifiable page, and pages cover the log") {
+  HistoryFixture history(300);
+  const Seq tail = history.log().last_seq();
+  EventFilter filter;
+  REQUIRE(filter.set("type", "slot_held").is_ok());
+  std::uint64_t records = 0;
+  std::uint64_t pages = 0;
+  for (Seq from{1}; from <= tail; ++pages) {
+    filter.from_seq = from;
+    std::string page;
+    Result<v1::ExportSummary> summary = export_history(
+        history.log(), filter, Format::kJsonl,
+        [&](std::string_view bytes) {
+          page += bytes;
+          return Status::ok();
+        },
+        {}, ExportLimits{.records_max = 7, .scanned_max = 50});
+    REQUIRE(summary.is_ok());
+    CHECK(summary.value().record_count() <= 7);
+    CHECK(summary.value().to_seq() - summary.value().from_seq() < 50);
+    ExportCheck check = verify_text(page, Format::kJsonl);
+    REQUIRE_MESSAGE(check.status.is_ok(), check.status.message());
+    records += check.records;
+    from = Seq{summary.value().to_seq() + 1};
+  }
+  CHECK(pages > 6);
+  std::uint64_t expected = 0;
+  LogCursor cursor = history.log().read(Seq{1});
+  while (cursor.next()) expected += cursor.record().envelope.has_slot_held() ? 1 : 0;
+  CHECK(records == expected);
+}

@@ -1,0 +1,193 @@
+// History over HTTP (auditor and platform roles): GET /v1/events, the log's events as the JSON
+// lines of `turno export` with the same filters, and GET /v1/events/verify, the chain check.
+//
+// Until the server can stream a response body, both answer in bounded pages so that neither
+// the memory of a response nor the time it holds an I/O thread grows with the log: a page of
+// /v1/events is itself a complete export of the range it scanned (it ends with its summary
+// and verifies with `turno verify --file`), and `Turno-Next-From-Seq` names where the next
+// page starts; /v1/events/verify checks at most kVerifyRecordsMax records per call, each
+// range chained to the one before, so consecutive calls check the whole chain.
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "api.h"
+#include "history_export.h"
+#include "history_verify.h"
+#include "json_writer.h"
+#include "route_groups.h"
+
+namespace turno::api {
+namespace {
+
+constexpr std::string_view kJsonLinesType = "application/x-ndjson";
+constexpr std::string_view kNextFromSeqHeader = "Turno-Next-From-Seq";
+constexpr std::uint64_t kPageRecordsDefault = 1'000;
+constexpr std::uint64_t kPageRecordsMax = 10'000;
+constexpr std::uint64_t kPageScannedMax = 100'000;
+constexpr std::uint64_t kVerifyRecordsMax = 100'000;
+constexpr std::size_t kQueryParametersMax = 32;
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// application/x-www-form-urlencoded decoding; nullopt for a broken %-escape.
+std::optional<std::string> url_decoded(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '+') {
+      out.push_back(' ');
+    } else if (text[i] != '%') {
+      out.push_back(text[i]);
+    } else if (i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+using QueryParameters = std::vector<std::pair<std::string, std::string>>;
+
+// The query string's parameters, or a 400 naming what did not read.
+std::variant<QueryParameters, Problem> query_parameters(std::string_view target) {
+  QueryParameters parameters;
+  const std::size_t question = target.find('?');
+  std::string_view query = question == std::string_view::npos ? "" : target.substr(question + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t equals = pair.find('=');
+    const auto name = url_decoded(pair.substr(0, equals));
+    const auto value = url_decoded(equals == std::string_view::npos ? "" : pair.substr(equals + 1));
+    if (!name || !value || parameters.size() == kQueryParametersMax) {
+      return make_problem(http::status::bad_request, "validation",
+                          "the query string does not read");
+    }
+    parameters.emplace_back(*name, *value);
+  }
+  return parameters;
+}
+
+std::optional<std::uint64_t> whole_number(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+// An auditor sees their own tenant only; the platform sees every tenant.
+std::optional<Problem> restrict_to_tenant(const Principal& who, history::EventFilter& filter) {
+  if (who.role != v1::ROLE_AUDITOR) return std::nullopt;
+  for (const std::string& tenant : filter.tenants) {
+    if (tenant != who.tenant) {
+      return make_problem(http::status::forbidden, "forbidden",
+                          "an auditor reads their own tenant's events only", "tenant");
+    }
+  }
+  filter.tenants = {who.tenant};
+  return std::nullopt;
+}
+
+struct PageRequest {
+  history::EventFilter filter;
+  std::uint64_t limit = kPageRecordsDefault;
+};
+
+std::variant<PageRequest, Problem> page_request(const Call& call) {
+  auto parsed = query_parameters(call.request.target());
+  if (auto* problem = std::get_if<Problem>(&parsed)) return *problem;
+  PageRequest page;
+  for (const auto& [name, value] : std::get<QueryParameters>(parsed)) {
+    if (name == "limit") {
+      const std::optional<std::uint64_t> limit = whole_number(value);
+      if (!limit || *limit == 0 || *limit > kPageRecordsMax) {
+        return make_problem(http::status::bad_request, "validation",
+                            fmt::format("limit is 1 to {}", kPageRecordsMax), "limit");
+      }
+      page.limit = *limit;
+    } else if (Status status = page.filter.set(name, value); !status.is_ok()) {
+      return make_problem(http::status::bad_request, "validation", status.message(), name);
+    }
+  }
+  if (auto problem = restrict_to_tenant(call.who(), page.filter)) return *problem;
+  return page;
+}
+
+void list_events(Call& call) {
+  auto request = page_request(call);
+  if (auto* problem = std::get_if<Problem>(&request)) return call.respond(*problem);
+  const PageRequest& page = std::get<PageRequest>(request);
+  std::string body;
+  Result<v1::ExportSummary> summary = history::export_history(
+      call.api.engine().log(), page.filter, history::Format::kJsonl,
+      [&](std::string_view bytes) {
+        body += bytes;
+        return Status::ok();
+      },
+      {}, history::ExportLimits{page.limit, kPageScannedMax});
+  if (!summary.is_ok()) {
+    return call.respond(make_problem(http::status::internal_server_error, "log_corrupt",
+                                     summary.status().message()));
+  }
+  Response response = make_response(http::status::ok, kJsonLinesType, std::move(body));
+  const std::uint64_t scanned_to = summary.value().to_seq();
+  if (scanned_to < std::min(page.filter.to_seq.value, summary.value().head_seq())) {
+    response.set(kNextFromSeqHeader, std::to_string(scanned_to + 1));
+  }
+  call.respond(std::move(response));
+}
+
+void verify_events(Call& call) {
+  auto parsed = query_parameters(call.request.target());
+  if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
+  Seq from{1};
+  const EventLog& log = call.api.engine().log();
+  Seq to = log.last_seq();
+  for (const auto& [name, value] : std::get<QueryParameters>(parsed)) {
+    const std::optional<std::uint64_t> seq = whole_number(value);
+    if ((name != "from-seq" && name != "to-seq") || !seq) {
+      return call.respond(make_problem(http::status::bad_request, "validation",
+                                       "from-seq and to-seq are whole numbers", name));
+    }
+    (name == "from-seq" ? from : to) = Seq{*seq};
+  }
+  from = Seq{std::max<std::uint64_t>(from.value, 1)};
+  const Seq head = log.last_seq();
+  const Seq last = std::min({to, head, Seq{from.value + kVerifyRecordsMax - 1}});
+  const history::LogCheck check = history::verify_log(log, from, last);
+  JsonWriter json;
+  json.begin_object()
+      .field("ok", check.status.is_ok())
+      .field("logId", log.log_id())
+      .field("fromSeq", from.value)
+      .field("records", check.records)
+      .field("headSeq", head.value);
+  if (check.status.is_ok()) {
+    json.field("toSeq", last.value).field("lastHash", to_hex(check.last_hash));
+    if (last < std::min(to, head)) json.field("nextFromSeq", last.value + 1);
+  } else {
+    json.field("firstBadSeq", check.first_bad_seq.value_or(Seq{}).value)
+        .field("problem", check.status.message());
+  }
+  json.end_object();
+  call.respond(json_response(http::status::ok, json.take()));
+}
+
+}  // namespace
+
+void add_events_routes(RouteTable& table) {
+  const RoleSet auditors = roles({v1::ROLE_AUDITOR, v1::ROLE_PLATFORM});
+  table.add({http::verb::get, "/v1/events", auditors, list_events});
+  table.add({http::verb::get, "/v1/events/verify", auditors, verify_events});
+}
+
+}  // namespace turno::api
