@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "data_layout.h"
 #include "decide.h"
 #include "model_codec.h"
 #include "sha256.h"
@@ -113,6 +114,12 @@ Result<Model> load_model(const EventLog& log, const SnapshotStore* store, ModelL
   report.replay_ms = ms_since(replay_start);
   if (model.is_ok()) report.replayed_events = model.value().last_seq.value - from.value;
   return model;
+}
+
+ModelSnapshotOptions model_snapshot_options_for(const std::string& data_directory) {
+  ModelSnapshotOptions options;
+  options.directory = data_layout::model_snapshot_directory(data_directory);
+  return options;
 }
 
 void report_skipped_snapshots(const ModelLoadReport& report) {

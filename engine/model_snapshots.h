@@ -35,6 +35,10 @@ struct ModelSnapshotOptions {
   bool sync = true;                         // fdatasync each snapshot
 };
 
+// The options `turno serve --data DIR` should use: the store in DIR/snapshots/model
+// (data_layout.h), the defaults above for the rest.
+ModelSnapshotOptions model_snapshot_options_for(const std::string& data_directory);
+
 // What a load found: the snapshot it started from (none: full replay), how many events it
 // replayed after it, and one line per snapshot it skipped.
 struct ModelLoadReport {

@@ -41,9 +41,7 @@ int list_snapshots(const std::string& directory) {
 }
 
 int take_snapshot(const std::string& data, std::size_t keep) {
-  ModelSnapshotOptions options;
-  options.directory = data_layout::model_snapshot_directory(data);
-  Result<std::shared_ptr<SnapshotStore>> store = open_model_store(options);
+  Result<std::shared_ptr<SnapshotStore>> store = open_model_store(model_snapshot_options_for(data));
   if (!store.is_ok()) {
     return report_failure("snapshot",
                           store.status().message() +
