@@ -2,12 +2,7 @@
 // format, verify (exit status 0, or 1 with the first bad seq), replay to stdout and to a
 // nats-server of the test's own, snapshot on demand.
 #include <doctest/doctest.h>
-#include <fcntl.h>
 #include <nats/nats.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,12 +11,11 @@
 #include <thread>
 
 #include "history_fixture.h"
+#include "nats_server.h"
 #include "rebuild.h"
 
 using namespace turno;
 using namespace turno::testing;
-
-extern char** environ;
 
 namespace {
 
@@ -59,43 +53,6 @@ void write_file(const std::string& path, const std::string& text) {
 std::size_t count_lines(const std::string& text) {
   return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
-
-// A nats-server of our own on a free loopback port, stopped (by its pid) at the end.
-class NatsServer {
- public:
-  NatsServer() {
-    port_ = free_port();
-    const std::string port = std::to_string(port_);
-    const char* argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port.c_str(), nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-    const int spawned =
-        posix_spawnp(&pid_, "nats-server", &actions, nullptr, const_cast<char**>(argv), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    REQUIRE(spawned == 0);
-  }
-  ~NatsServer() {
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-  }
-  std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  static int free_port() {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    socklen_t size = sizeof address;
-    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size);
-    close(fd);
-    return ntohs(address.sin_port);
-  }
-  pid_t pid_ = 0;
-  int port_ = 0;
-};
 
 natsConnection* connect_with_retries(const std::string& url) {
   natsConnection* connection = nullptr;
@@ -174,7 +131,9 @@ TEST_CASE("turno replay streams to stdout, paced or not, and to NATS subjects") 
   CHECK(some.out.find("\"seq\":\"10\"") != std::string::npos);
   CHECK(run_turno("replay --data " + data + " --rate fast").status == 2);
 
-  NatsServer server;
+  TempDir nats_store;
+  NatsServer server(nats_store.path());
+  REQUIRE(server.start());
   natsConnection* connection = connect_with_retries(server.url());
   natsSubscription* subscription = nullptr;
   REQUIRE(natsConnection_SubscribeSync(&subscription, connection, "analytics.>") == NATS_OK);

@@ -5,8 +5,8 @@
 #include <sstream>
 
 #include "history_codec.h"
+#include "history_fixture.h"
 #include "history_verify.h"
-#include "history_workload.h"
 #include "test_server.h"
 
 using namespace turno;
@@ -15,11 +15,7 @@ using namespace turno::testing;
 namespace {
 
 void write_history(TestServer& server, std::uint64_t events) {
-  bench::WorkloadOptions workload;
-  workload.events_min = events;
-  workload.wave_bookings = 32;
-  Status status = bench::write_workload(server.api().engine().writer(), workload);
-  REQUIRE_MESSAGE(status.is_ok(), status.message());
+  write_workload_events(server.api().engine().writer(), events);
 }
 
 history::ExportCheck verify_page(const std::string& body) {

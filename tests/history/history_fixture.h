@@ -12,6 +12,16 @@
 
 namespace turno::testing {
 
+// Writes at least `events` events of the benchmark's workload through `writer` (whose clock
+// reads a time before the workload's first slot).
+inline void write_workload_events(Writer& writer, std::uint64_t events) {
+  bench::WorkloadOptions workload;
+  workload.events_min = events;
+  workload.wave_bookings = 32;
+  Status status = bench::write_workload(writer, workload);
+  REQUIRE_MESSAGE(status.is_ok(), status.message());
+}
+
 // Writes about `events` events of the benchmark's workload into a fresh log, then keeps the
 // log open (read-write, writer stopped) for the test.
 class HistoryFixture {
@@ -22,11 +32,7 @@ class HistoryFixture {
     auto engine = Engine::open(log_path(), clock_, options);
     REQUIRE_MESSAGE(engine.is_ok(), engine.status().message());
     engine_ = std::move(engine).value();
-    bench::WorkloadOptions workload;
-    workload.events_min = events;
-    workload.wave_bookings = 32;
-    Status status = bench::write_workload(engine_->writer(), workload);
-    REQUIRE_MESSAGE(status.is_ok(), status.message());
+    write_workload_events(engine_->writer(), events);
     engine_->stop();
   }
 

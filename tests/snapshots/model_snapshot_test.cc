@@ -6,7 +6,7 @@
 #include "commands.h"
 #include "decide.h"
 #include "engine.h"
-#include "history_workload.h"
+#include "history_fixture.h"
 #include "model_codec.h"
 #include "snapshot_format.h"
 #include "temp_dir.h"
@@ -49,11 +49,7 @@ std::unique_ptr<Engine> open_engine(const Paths& paths, const Clock& clock,
 void write_history(const Paths& paths, const Clock& clock, std::uint64_t events,
                    ModelSnapshotOptions snapshots) {
   auto engine = open_engine(paths, clock, snapshots);
-  bench::WorkloadOptions workload;
-  workload.events_min = events;
-  workload.wave_bookings = 64;
-  Status status = bench::write_workload(engine->writer(), workload);
-  REQUIRE_MESSAGE(status.is_ok(), status.message());
+  write_workload_events(engine->writer(), events);
   engine->stop();
 }
 

@@ -5,7 +5,7 @@
 #include <rocksdb/db.h>
 
 #include "engine.h"
-#include "history_workload.h"
+#include "history_fixture.h"
 #include "projector.h"
 #include "rebuild.h"
 #include "snapshot_format.h"
@@ -25,11 +25,7 @@ std::unique_ptr<EventLog> workload_log(const std::string& directory, std::uint64
     options.log.sync = false;
     auto engine = Engine::open(directory, clock, options);
     REQUIRE_MESSAGE(engine.is_ok(), engine.status().message());
-    bench::WorkloadOptions workload;
-    workload.events_min = events;
-    workload.wave_bookings = 32;
-    Status status = bench::write_workload(engine.value()->writer(), workload);
-    REQUIRE_MESSAGE(status.is_ok(), status.message());
+    write_workload_events(engine.value()->writer(), events);
   }
   auto log = EventLog::open(directory, {LogOptions::Mode::kReadOnly});
   REQUIRE(log.is_ok());
