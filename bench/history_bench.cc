@@ -7,7 +7,7 @@
 //       a snapshot --tail events behind the tail (a snapshot every --tail events leaves at
 //       most that much to replay); the model digests must agree
 // Prints one JSON object per line. Flags: --events N --tail N --dir DIR --keep (keep DIR),
-// --reuse (only (d), on the log a --keep run left in DIR).
+// --reuse (only (d), on the log a --keep run left in DIR), --start-up-only ((a) then (d)).
 #include <time.h>
 
 #include <chrono>
@@ -33,7 +33,8 @@ struct HistoryBenchOptions {
   std::uint64_t tail_events = 100'000;
   std::string directory = "/tmp/turno-bench-history";
   bool keep = false;
-  bool reuse = false;  // start-up only, on the log already in `directory`
+  bool reuse = false;          // start-up only, on the log already in `directory`
+  bool start_up_only = false;  // build the log, then (d) only: for logs too big to export
 };
 
 std::uint64_t thread_cpu_ms() {
@@ -276,6 +277,8 @@ bool parse_options(int argc, char** argv, HistoryBenchOptions& options) {
       options.keep = true;
     } else if (flag == "--reuse") {
       options.reuse = options.keep = true;
+    } else if (flag == "--start-up-only") {
+      options.start_up_only = true;
     } else {
       return false;
     }
@@ -286,14 +289,14 @@ bool parse_options(int argc, char** argv, HistoryBenchOptions& options) {
 int run_history(int argc, char** argv) {
   HistoryBenchOptions options;
   if (!parse_options(argc, argv, options)) {
-    std::fprintf(
-        stderr,
-        "usage: turno-bench history [--events N] [--tail N] [--dir DIR] [--keep] [--reuse]\n");
+    std::fprintf(stderr,
+                 "usage: turno-bench history [--events N] [--tail N] [--dir DIR] [--keep] "
+                 "[--reuse] [--start-up-only]\n");
     return 2;
   }
   ManualClock clock(kWorkloadNowMs);
   Status status = options.reuse ? Status::ok() : build_log(options, clock);
-  if (status.is_ok() && !options.reuse) {
+  if (status.is_ok() && !options.reuse && !options.start_up_only) {
     auto log = EventLog::open(log_directory(options), {LogOptions::Mode::kReadOnly});
     status = log.is_ok() ? export_each_format(*log.value(), options) : log.status();
     if (status.is_ok()) status = verify_all(*log.value(), options);
