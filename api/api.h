@@ -13,6 +13,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <typeindex>
+#include <unordered_map>
+#include <vector>
 
 #include "clock.h"
 #include "engine.h"
@@ -71,6 +74,26 @@ class Api {
   void set_listen_endpoint(const boost::asio::ip::tcp::endpoint& endpoint);
   boost::asio::ip::tcp::endpoint listen_endpoint() const;
 
+  // Services that route groups need beyond the engine (the read views, a notification
+  // service): provided once by whoever builds the Api (`turno serve`, tests) before the server
+  // starts, found by type in handlers (null when not provided).
+  template <typename T>
+  void provide(std::shared_ptr<T> service) {
+    services_[std::type_index(typeid(T))] = std::move(service);
+  }
+  template <typename T>
+  T* find() const {
+    const auto it = services_.find(std::type_index(typeid(T)));
+    return it == services_.end() ? nullptr : static_cast<T*>(it->second.get());
+  }
+  // Appends more Prometheus text to GET /metrics; add before the server starts.
+  void add_metrics_source(std::function<void(std::string& out)> source) {
+    metrics_sources_.push_back(std::move(source));
+  }
+  const std::vector<std::function<void(std::string&)>>& metrics_sources() const {
+    return metrics_sources_;
+  }
+
   // Ready: the log is open, the writer runs and is healthy, and the server is not draining.
   bool ready() const;
   void set_draining() { draining_.store(true); }
@@ -88,6 +111,8 @@ class Api {
   std::unique_ptr<RequestMetrics> metrics_;
   std::unique_ptr<Sandbox> sandbox_;
   std::atomic<bool> draining_{false};
+  std::unordered_map<std::type_index, std::shared_ptr<void>> services_;
+  std::vector<std::function<void(std::string&)>> metrics_sources_;
   mutable std::mutex endpoint_mutex_;
   boost::asio::ip::tcp::endpoint listen_endpoint_;
 };

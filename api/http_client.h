@@ -38,6 +38,8 @@ class BlockingClient {
   std::optional<Response> send(Request request);
   // Writes raw bytes and reads one response: for malformed-HTTP tests.
   std::optional<Response> send_raw(std::string_view bytes);
+  // Reads the next response (after send_raw wrote several pipelined requests).
+  std::optional<Response> receive() { return read_response(); }
 
  private:
   std::optional<Response> read_response();

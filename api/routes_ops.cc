@@ -67,6 +67,7 @@ void metrics(Call& call) {
   std::string out;
   call.api.metrics().render(out);
   writer_metrics(out, call.api.engine().writer());
+  for (const auto& source : call.api.metrics_sources()) source(out);
   call.respond(make_response(http::status::ok, "text/plain; version=0.0.4", std::move(out)));
 }
 

@@ -1,5 +1,6 @@
 // Payment routes: provider webhooks (signed, Stripe-compatible) and the sandbox provider's
 // "make this intent succeed / fail" switches, which deliver a signed webhook to this server.
+#include "booking_view.h"
 #include "command_call.h"
 #include "json_writer.h"
 #include "route_groups.h"
@@ -84,10 +85,22 @@ void webhook(Call& call) {
          });
 }
 
+// The intent, when it exists in the caller's tenant and its booking is visible to the caller
+// (clients: their own; staff: their site's).
+std::optional<SandboxIntent> visible_intent(Call& call) {
+  std::optional<SandboxIntent> intent = call.api.sandbox().find(call.param("intent"));
+  if (!intent || intent->tenant != call.who().tenant) return std::nullopt;
+  auto booking = load_booking(call.api.engine().log(), intent->tenant, intent->booking_id);
+  if (!booking.is_ok() || !booking.value() || !visible_to(*booking.value(), call.who())) {
+    return std::nullopt;
+  }
+  return intent;
+}
+
 template <bool kSucceeded>
 void sandbox_outcome(Call& call) {
-  const std::optional<SandboxIntent> intent = call.api.sandbox().find(call.param("intent"));
-  if (!intent || intent->tenant != call.who().tenant) {
+  const std::optional<SandboxIntent> intent = visible_intent(call);
+  if (!intent) {
     return call.respond(
         make_problem(http::status::not_found, "unknown_id",
                      "no sandbox payment intent " + std::string(call.param("intent")), "intent"));

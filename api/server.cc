@@ -1,5 +1,6 @@
 #include "server.h"
 
+#include <array>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/write.hpp>
@@ -19,6 +20,12 @@ using ErrorCode = boost::system::error_code;
 namespace {
 
 constexpr std::size_t kReadChunkBytes = 4096;
+// Closing a socket with unread input makes the kernel send a reset, which can destroy the last
+// answer before the client reads it (a 413 sent before the body, a 503 to a refused
+// connection). So the server stops sending, then reads and discards what still comes, for at
+// most this long and this much, and only then closes.
+constexpr std::chrono::milliseconds kLingerTimeout{2'000};
+constexpr std::size_t kLingerBytesMax = 1 << 20;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kServerName = "turno";
 
@@ -55,13 +62,11 @@ class Session : public std::enable_shared_from_this<Session> {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->read_next(); });
   }
 
-  // Over the connection limit: answer 503 and close.
+  // Over the connection limit: read the first request, answer it 503 and close.
   void refuse() {
     net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
-      Problem problem = make_problem(http::status::service_unavailable, "too_many_connections",
-                                     "the server has too many connections; retry shortly");
-      problem.retry_after_s = kRetryAfterS;
-      self->answer_transport(problem);
+      self->over_limit_ = true;
+      self->read_next();
     });
   }
 
@@ -70,7 +75,7 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(stream_.get_executor(), [self = shared_from_this()] {
       self->draining_ = true;
       self->closing_ = true;
-      if (self->pipeline_.empty()) self->close();
+      if (self->pipeline_.empty()) self->hard_close();
     });
   }
 
@@ -113,7 +118,7 @@ class Session : public std::enable_shared_from_this<Session> {
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](ErrorCode write_error, std::size_t) {
                          self->writing_ = false;
-                         if (write_error) return self->close();
+                         if (write_error) return self->hard_close();
                          self->read_body();
                        });
       return;
@@ -131,6 +136,12 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_body(ErrorCode error) {
     if (error) return on_read_error(error);
     reading_ = false;
+    if (over_limit_) {
+      Problem problem = make_problem(http::status::service_unavailable, "too_many_connections",
+                                     "the server has too many connections; retry shortly");
+      problem.retry_after_s = kRetryAfterS;
+      return answer_transport(problem);
+    }
     Request request = parser_->release();
     parser_.reset();
     const std::uint64_t slot = first_slot_ + pipeline_.size();
@@ -152,7 +163,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (std::optional<Problem> problem = transport_problem(error)) {
       return answer_transport(*problem);
     }
-    if (pipeline_.empty() && !writing_) close();
+    if (pipeline_.empty() && !writing_) hard_close();
   }
 
   // An answer the transport gives itself; the connection closes after it.
@@ -198,16 +209,38 @@ class Session : public std::enable_shared_from_this<Session> {
     writing_ = false;
     pipeline_.pop_front();
     ++first_slot_;
-    if (error || close_after) return close();
-    if (closing_ && pipeline_.empty()) return close();
+    if (error) return hard_close();
+    if (close_after || (closing_ && pipeline_.empty())) return close();
     write_next();
     read_next();
   }
 
+  // Ends the connection after the last answer: a lingering close, unless a read is still
+  // pending (then closing cancels it).
   void close() {
+    if (reading_ || closed_) return hard_close();
     closing_ = true;
+    closed_ = true;
     ErrorCode ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(kLingerTimeout);
+    linger(0);
+  }
+
+  void linger(std::size_t discarded_bytes) {
+    stream_.async_read_some(
+        net::buffer(linger_buffer_),
+        [self = shared_from_this(), discarded_bytes](ErrorCode error, std::size_t bytes) {
+          if (error || discarded_bytes + bytes > kLingerBytesMax) return self->hard_close();
+          self->linger(discarded_bytes + bytes);
+        });
+  }
+
+  void hard_close() {
+    closing_ = true;
+    closed_ = true;
+    ErrorCode ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
     stream_.socket().close(ignored);
   }
 
@@ -220,8 +253,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::uint64_t first_slot_ = 0;
   bool reading_ = false;
   bool writing_ = false;
-  bool closing_ = false;   // read no more requests
-  bool draining_ = false;  // the server is stopping
+  bool closing_ = false;     // read no more requests
+  bool draining_ = false;    // the server is stopping
+  bool over_limit_ = false;  // accepted beyond connections_max: answer 503
+  bool closed_ = false;      // close() or hard_close() ran
+  std::array<char, kReadChunkBytes> linger_buffer_{};
 };
 
 Server::Server(Api& api, ServerOptions options)

@@ -150,6 +150,14 @@ TEST_CASE("the same Idempotency-Key with the same body answers the same, with an
 
 TEST_CASE("operations endpoints answer without a token") {
   TestServer server;
+  struct Extra {
+    int answer = 42;
+  };
+  CHECK(server.api().find<Extra>() == nullptr);
+  server.api().provide(std::make_shared<Extra>());
+  REQUIRE(server.api().find<Extra>() != nullptr);
+  CHECK(server.api().find<Extra>()->answer == 42);
+  server.api().add_metrics_source([](std::string& out) { out += "turno_extra_total 7\n"; });
   CHECK(server.get("/healthz", "").status == 200);
   CHECK(server.get("/readyz", "").status == 200);
   const Reply metrics = server.get("/metrics", "");
@@ -157,6 +165,7 @@ TEST_CASE("operations endpoints answer without a token") {
   CHECK(metrics.body.find("turno_http_requests_total{route=\"/healthz\"") != std::string::npos);
   CHECK(metrics.body.find("turno_writer_commit_us_bucket") != std::string::npos);
   CHECK(metrics.body.find("turno_writer_queue_depth") != std::string::npos);
+  CHECK(metrics.body.find("turno_extra_total 7") != std::string::npos);
   const Reply openapi = server.get("/openapi.yaml", "");
   CHECK(openapi.status == 200);
   CHECK(openapi.body.starts_with("openapi: 3.1"));
@@ -175,6 +184,54 @@ TEST_CASE("stopping the server closes idle connections, refuses new ones and is 
   server.server().stop();
   CHECK(server.get("/healthz", "").status == 0);
   CHECK(!server.api().ready());
+}
+
+}  // namespace
+}  // namespace turno::testing
+
+namespace turno::testing {
+namespace {
+
+TEST_CASE("pipelined requests on one connection are answered in order") {
+  TestServer server;
+  api::BlockingClient client(server.endpoint());
+  std::string requests;
+  for (const char* path : {"/healthz", "/nothing", "/readyz"}) {
+    requests += std::string("GET ") + path + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  CHECK(to_reply(client.send_raw(requests)).status == 200);
+  CHECK(to_reply(client.receive()).status == 404);
+  CHECK(to_reply(client.receive()).status == 200);
+}
+
+TEST_CASE("beyond the connection limit a connection is answered 503 with Retry-After") {
+  api::ServerOptions options;
+  options.connections_max = 2;
+  TestServer server(options);
+  api::BlockingClient first(server.endpoint());
+  api::BlockingClient second(server.endpoint());
+  REQUIRE(to_reply(first.send(make_request(api::http::verb::get, "/healthz", {}, {}))).status ==
+          200);
+  REQUIRE(to_reply(second.send(make_request(api::http::verb::get, "/healthz", {}, {}))).status ==
+          200);
+  const Reply third = server.get("/healthz", "");
+  CHECK(third.status == 503);
+  CHECK(third.header("Retry-After") == "1");
+  CHECK(third.text("/type") == "urn:turno:problem:too_many_connections");
+}
+
+TEST_CASE("a client cannot settle another client's sandbox payment") {
+  TestServer server;
+  const Tenant tenant = seed_tenant(server, "t1");
+  const std::string owner = server.token(v1::ROLE_CLIENT, "t1", "client-1");
+  const std::string booking_id =
+      server.post("/v1/holds", hold_body(tenant, tuesday_lima(15)), owner).text("/booking_id");
+  const std::string payment_id =
+      server.post("/v1/bookings", R"({"booking_id":")" + booking_id + "\"}", owner)
+          .text("/payments/0/payment_id");
+  const std::string stranger = server.token(v1::ROLE_CLIENT, "t1", "client-2");
+  CHECK(server.post("/v1/sandbox/payments/" + payment_id + "/succeed", "", stranger).status == 404);
+  CHECK(server.get("/v1/bookings/" + booking_id, owner).text("/status") == "pending_payment");
 }
 
 }  // namespace
