@@ -225,8 +225,12 @@ Status snapshot_at(const EventLog& log, const HistoryBenchOptions& options, Seq 
   return written;
 }
 
-// (d)
+// (d). The log is opened once first, so that every timed open finds it in the same state
+// (the first open after the build recovers and flushes the build's WAL).
 Status start_up(const HistoryBenchOptions& options, const turno::Clock& clock) {
+  if (auto settle = EventLog::open(log_directory(options)); !settle.is_ok()) {
+    return settle.status();
+  }
   Result<Opened> replayed = open_timed(options, clock, false);
   if (!replayed.is_ok()) return replayed.status();
   Seq tail;
