@@ -5,12 +5,7 @@
 
 namespace turno::projections {
 
-void AgendaView::fold(const v1::Envelope& event) {
-  if (catalog_.fold(event)) return;
-  if (const auto change = bookings_.fold(event)) reindex(*change);
-}
-
-void AgendaView::reindex(const BookingChange& change) {
+void AgendaView::on_booking(const BookingChange& change, const v1::Envelope&) {
   const BookingRecord& booking = *change.booking;
   if (change.created) {
     by_staff_[tenant_key(booking.tenant_id, booking.staff_id)].emplace(booking.start_ms,
@@ -28,7 +23,7 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
   if (request.days < 1 || request.days > kAgendaDaysMax) {
     return Status::invalid_argument("days must be 1 to " + std::to_string(kAgendaDaysMax));
   }
-  const TenantInfo* tenant = catalog_.find_tenant(request.tenant_id);
+  const TenantInfo* tenant = catalog().find_tenant(request.tenant_id);
   const StaffInfo* staff = tenant ? tenant->find_staff(request.staff_id) : nullptr;
   const SiteInfo* site = staff ? tenant->find_site(staff->site_id) : nullptr;
   if (staff == nullptr || site == nullptr || site->zone == nullptr) {
@@ -42,7 +37,7 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
   if (slots == nullptr) return agenda;
   for (auto it = slots->lower_bound({from_ms, std::string()});
        it != slots->end() && it->first < to_ms; ++it) {
-    const BookingRecord* booking = bookings_.find(request.tenant_id, it->second);
+    const BookingRecord* booking = bookings().find(request.tenant_id, it->second);
     if (booking == nullptr || booking->state == BookingState::kExpired) continue;
     const bool off = booking->state == BookingState::kCancelled ||
                      booking->state == BookingState::kNoShow;
@@ -56,30 +51,13 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
   return agenda;
 }
 
-void AgendaView::encode_state(Encoder& out) const {
-  catalog_.encode(out);
-  bookings_.encode(out);
-}
-
-void AgendaView::decode_state(Decoder& in) {
-  catalog_.decode(in);
-  bookings_.decode(in);
-  rebuild_index();
-}
-
-void AgendaView::rebuild_index() {
+void AgendaView::rebuild_indexes() {
   by_staff_.clear();
-  for (const auto& [tenant_id, bookings] : bookings_.tenants()) {
-    for (const auto& [id, booking] : bookings) {
+  for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
+    for (const auto& [id, booking] : of_tenant) {
       by_staff_[tenant_key(tenant_id, booking.staff_id)].emplace(booking.start_ms, id);
     }
   }
-}
-
-void AgendaView::clear() {
-  catalog_.clear();
-  bookings_.clear();
-  by_staff_.clear();
 }
 
 std::string agenda_json(const Agenda& agenda) {

@@ -7,9 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "booking_table.h"
-#include "catalog_state.h"
-#include "view.h"
+#include "booking_fold_view.h"
 
 namespace turno::projections {
 
@@ -51,7 +49,7 @@ struct Agenda {
   std::vector<AgendaEntry> entries;  // by start, then booking id
 };
 
-class AgendaView final : public View {
+class AgendaView final : public BookingFoldView {
  public:
   std::string_view name() const override { return "agenda"; }
 
@@ -60,18 +58,13 @@ class AgendaView final : public View {
   Result<Agenda> query(const AgendaRequest& request) const;
 
  protected:
-  void fold(const v1::Envelope& event) override;
-  void encode_state(Encoder& out) const override;
-  void decode_state(Decoder& in) override;
-  void clear() override;
+  void on_booking(const BookingChange& change, const v1::Envelope& event) override;
+  void rebuild_indexes() override;
+  void clear_own() override { by_staff_.clear(); }
 
  private:
   using Slots = std::set<std::pair<std::int64_t, std::string>>;  // (start, booking id)
-  void reindex(const BookingChange& change);
-  void rebuild_index();
 
-  CatalogState catalog_;
-  BookingTable bookings_;
   StringMap<Slots> by_staff_;  // derived: tenant_key(tenant, staff) -> its bookings
 };
 

@@ -77,7 +77,7 @@ Result<Availability> AvailabilityView::query(const AvailabilityRequest& request)
   if (request.days < 1 || request.days > kAvailabilityDaysMax) {
     return Status::invalid_argument("days must be 1 to " + std::to_string(kAvailabilityDaysMax));
   }
-  const TenantInfo* tenant = catalog_.find_tenant(request.tenant_id);
+  const TenantInfo* tenant = catalog().find_tenant(request.tenant_id);
   const SiteInfo* site = tenant ? tenant->find_site(request.site_id) : nullptr;
   if (site == nullptr || site->zone == nullptr) {
     return Status::not_found("no site " + request.site_id);
@@ -164,8 +164,8 @@ Result<Alternatives> AvailabilityView::alternatives(const AlternativesRequest& r
   if (request.limit < 1 || request.limit > kAlternativesMax) {
     return Status::invalid_argument("limit must be 1 to " + std::to_string(kAlternativesMax));
   }
-  const BookingRecord* booking = bookings_.find(request.tenant_id, request.booking_id);
-  const TenantInfo* tenant = catalog_.find_tenant(request.tenant_id);
+  const BookingRecord* booking = bookings().find(request.tenant_id, request.booking_id);
+  const TenantInfo* tenant = catalog().find_tenant(request.tenant_id);
   const SiteInfo* site = booking && tenant ? tenant->find_site(booking->site_id) : nullptr;
   if (site == nullptr || site->zone == nullptr) {
     return Status::not_found("no booking " + request.booking_id);

@@ -24,14 +24,8 @@ void bookable_pieces(const WeekSchedule& week, const IntervalSet& time_off, cons
   }
 }
 
-void AvailabilityView::fold(const v1::Envelope& event) {
-  advance_window(event.recorded_at_ms());
-  if (catalog_.fold(event)) return fold_catalog(event);
-  if (const auto change = bookings_.fold(event)) fold_booking(*change);
-}
-
-void AvailabilityView::fold_catalog(const v1::Envelope& event) {
-  const TenantInfo* tenant = catalog_.find_tenant(event.tenant_id());
+void AvailabilityView::on_catalog(const v1::Envelope& event) {
+  const TenantInfo* tenant = catalog().find_tenant(event.tenant_id());
   if (tenant == nullptr) return;
   auto refresh_staff = [&](const std::string& staff_id) {
     if (const StaffInfo* staff = tenant->find_staff(staff_id)) {
@@ -47,7 +41,7 @@ void AvailabilityView::fold_catalog(const v1::Envelope& event) {
   }
 }
 
-void AvailabilityView::fold_booking(const BookingChange& change) {
+void AvailabilityView::on_booking(const BookingChange& change, const v1::Envelope&) {
   const BookingRecord& booking = *change.booking;
   if (change.created) return block(booking);
   if (change.kind == v1::Envelope::kBookingRescheduled) {
@@ -83,7 +77,7 @@ void AvailabilityView::advance_window(std::int64_t recorded_at_ms) {
   const std::int64_t day = utc_day_of(recorded_at_ms);
   if (day <= anchor_day_) return;
   anchor_day_ = day;
-  for (const auto& [tenant_id, tenant] : catalog_.tenants()) refresh_tenant(tenant, false);
+  for (const auto& [tenant_id, tenant] : catalog().tenants()) refresh_tenant(tenant, false);
 }
 
 void AvailabilityView::refresh_tenant(const TenantInfo& tenant, bool recompute_all) {
@@ -122,12 +116,12 @@ void AvailabilityView::refresh_window(const TenantInfo& tenant, const StaffInfo&
   index.end_day = end;
 }
 
-void AvailabilityView::rebuild_index() {
+void AvailabilityView::rebuild_indexes() {
   staff_index_.clear();
   anchor_day_ = utc_day_of(applied_recorded_at_ms());
-  for (const auto& [tenant_id, tenant] : catalog_.tenants()) refresh_tenant(tenant, true);
-  for (const auto& [tenant_id, bookings] : bookings_.tenants()) {
-    for (const auto& [id, booking] : bookings) {
+  for (const auto& [tenant_id, tenant] : catalog().tenants()) refresh_tenant(tenant, true);
+  for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
+    for (const auto& [id, booking] : of_tenant) {
       if (is_active(booking.state)) block(booking);
     }
   }
@@ -155,20 +149,7 @@ const std::vector<Interval>& AvailabilityView::pieces_of(const StaffInfo& staff,
   return scratch;
 }
 
-void AvailabilityView::encode_state(Encoder& out) const {
-  catalog_.encode(out);
-  bookings_.encode(out);
-}
-
-void AvailabilityView::decode_state(Decoder& in) {
-  catalog_.decode(in);
-  bookings_.decode(in);
-  rebuild_index();
-}
-
-void AvailabilityView::clear() {
-  catalog_.clear();
-  bookings_.clear();
+void AvailabilityView::clear_own() {
   staff_index_.clear();
   anchor_day_ = 0;
 }

@@ -20,10 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "booking_table.h"
-#include "catalog_state.h"
+#include "booking_fold_view.h"
 #include "local_time.h"
-#include "view.h"
 
 namespace turno::projections {
 
@@ -104,7 +102,7 @@ struct SlotShape {
   std::int64_t after_ms = 0;
 };
 
-class AvailabilityView final : public View {
+class AvailabilityView final : public BookingFoldView {
  public:
   std::string_view name() const override { return "availability"; }
 
@@ -116,10 +114,11 @@ class AvailabilityView final : public View {
   Result<Alternatives> alternatives(const AlternativesRequest& request) const;
 
  protected:
-  void fold(const v1::Envelope& event) override;
-  void encode_state(Encoder& out) const override;
-  void decode_state(Decoder& in) override;
-  void clear() override;
+  void on_event(const v1::Envelope& event) override { advance_window(event.recorded_at_ms()); }
+  void on_catalog(const v1::Envelope& event) override;
+  void on_booking(const BookingChange& change, const v1::Envelope& event) override;
+  void rebuild_indexes() override;
+  void clear_own() override;
 
  private:
   struct Blocked {
@@ -133,15 +132,12 @@ class AvailabilityView final : public View {
     std::int64_t end_day = 0;
   };
 
-  void fold_catalog(const v1::Envelope& event);
-  void fold_booking(const BookingChange& change);
   void block(const BookingRecord& booking);
   void unblock(const std::string& tenant_id, const std::string& staff_id, std::int64_t start_ms,
                const std::string& booking_id);
   void advance_window(std::int64_t recorded_at_ms);
   void refresh_window(const TenantInfo& tenant, const StaffInfo& staff, bool recompute_all);
   void refresh_tenant(const TenantInfo& tenant, bool recompute_all);
-  void rebuild_index();
   // The bookable pieces of a day: from the index when there, else computed into `scratch`.
   const std::vector<Interval>& pieces_of(const StaffInfo& staff, const StaffIndex* index,
                                          const TimeZone& zone, const DayFrame& frame,
@@ -152,8 +148,6 @@ class AvailabilityView final : public View {
                    const std::vector<std::int64_t>& starts, std::vector<std::uint8_t>& free,
                    std::vector<Interval>& scratch) const;
 
-  CatalogState catalog_;
-  BookingTable bookings_;
   StringMap<StaffIndex> staff_index_;  // derived: tenant_key(tenant, staff)
   std::int64_t anchor_day_ = 0;        // derived: UTC day of the newest event folded
 };

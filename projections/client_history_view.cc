@@ -53,23 +53,21 @@ void write_money_trail(JsonWriter& json, const ClientBooking& item) {
 
 }  // namespace
 
-void ClientHistoryView::fold(const v1::Envelope& event) {
-  if (catalog_.fold(event)) return;
-  const auto change = bookings_.fold(event);
-  if (!change) return;
-  const BookingRecord& booking = *change->booking;
-  Timeline& timeline = by_client_[tenant_key(booking.tenant_id, booking.client_id)];
-  if (change->created) {
-    timeline.emplace(booking.start_ms, booking.id);
-  } else if (change->kind == v1::Envelope::kBookingRescheduled) {
-    timeline.erase({change->previous_start_ms, booking.id});
+void ClientHistoryView::on_booking(const BookingChange& change, const v1::Envelope&) {
+  const BookingRecord& booking = *change.booking;
+  if (change.created) {
+    by_client_[tenant_key(booking.tenant_id, booking.client_id)].emplace(booking.start_ms,
+                                                                         booking.id);
+  } else if (change.kind == v1::Envelope::kBookingRescheduled) {
+    Timeline& timeline = by_client_[tenant_key(booking.tenant_id, booking.client_id)];
+    timeline.erase({change.previous_start_ms, booking.id});
     timeline.emplace(booking.start_ms, booking.id);
   }
 }
 
 ClientBooking ClientHistoryView::describe(const BookingRecord& booking) const {
   ClientBooking item{booking, {}, {}, {}, {}, nullptr};
-  if (const TenantInfo* tenant = catalog_.find_tenant(booking.tenant_id)) {
+  if (const TenantInfo* tenant = catalog().find_tenant(booking.tenant_id)) {
     if (const SiteInfo* site = tenant->find_site(booking.site_id)) {
       item.site_name = site->name;
       item.time_zone = site->time_zone;
@@ -89,7 +87,7 @@ Result<ClientHistoryPage> ClientHistoryView::query(const ClientHistoryRequest& r
   if (request.limit < 1 || request.limit > kClientPageMax) {
     return Status::invalid_argument("limit must be 1 to " + std::to_string(kClientPageMax));
   }
-  if (catalog_.find_tenant(request.tenant_id) == nullptr) {
+  if (catalog().find_tenant(request.tenant_id) == nullptr) {
     return Status::not_found("no tenant " + request.tenant_id);
   }
   std::optional<std::pair<std::int64_t, std::string>> after;
@@ -106,32 +104,20 @@ Result<ClientHistoryPage> ClientHistoryView::query(const ClientHistoryRequest& r
       page.next_page_token = token_of(page.items.back().booking);
       break;
     }
-    if (const BookingRecord* booking = bookings_.find(request.tenant_id, it->second)) {
+    if (const BookingRecord* booking = bookings().find(request.tenant_id, it->second)) {
       page.items.push_back(describe(*booking));
     }
   }
   return page;
 }
 
-void ClientHistoryView::encode_state(Encoder& out) const {
-  catalog_.encode(out);
-  bookings_.encode(out);
-}
-
-void ClientHistoryView::decode_state(Decoder& in) {
-  catalog_.decode(in);
-  bookings_.decode(in);
-  for (const auto& [tenant_id, bookings] : bookings_.tenants()) {
-    for (const auto& [id, booking] : bookings) {
+void ClientHistoryView::rebuild_indexes() {
+  by_client_.clear();
+  for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
+    for (const auto& [id, booking] : of_tenant) {
       by_client_[tenant_key(tenant_id, booking.client_id)].emplace(booking.start_ms, id);
     }
   }
-}
-
-void ClientHistoryView::clear() {
-  catalog_.clear();
-  bookings_.clear();
-  by_client_.clear();
 }
 
 std::string client_history_json(const ClientHistoryPage& page) {

@@ -7,9 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "booking_table.h"
-#include "catalog_state.h"
-#include "view.h"
+#include "booking_fold_view.h"
 
 namespace turno::projections {
 
@@ -38,7 +36,7 @@ struct ClientHistoryPage {
   std::string next_page_token;       // empty on the last page
 };
 
-class ClientHistoryView final : public View {
+class ClientHistoryView final : public BookingFoldView {
  public:
   std::string_view name() const override { return "clients"; }
 
@@ -47,17 +45,14 @@ class ClientHistoryView final : public View {
   Result<ClientHistoryPage> query(const ClientHistoryRequest& request) const;
 
  protected:
-  void fold(const v1::Envelope& event) override;
-  void encode_state(Encoder& out) const override;
-  void decode_state(Decoder& in) override;
-  void clear() override;
+  void on_booking(const BookingChange& change, const v1::Envelope& event) override;
+  void rebuild_indexes() override;
+  void clear_own() override { by_client_.clear(); }
 
  private:
   using Timeline = std::set<std::pair<std::int64_t, std::string>>;  // (start, booking id)
   ClientBooking describe(const BookingRecord& booking) const;
 
-  CatalogState catalog_;
-  BookingTable bookings_;
   StringMap<Timeline> by_client_;  // derived: tenant_key(tenant, client) -> bookings
 };
 

@@ -1,6 +1,8 @@
 #include "invoice_view.h"
 
+#include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 
 #include "json.h"
@@ -137,20 +139,17 @@ TaxSplit split_tax(std::int64_t total_minor, std::int32_t tax_rate_bp) {
   return TaxSplit{base, total_minor - base};
 }
 
-void InvoiceView::fold(const v1::Envelope& event) {
-  if (catalog_.fold(event)) return;
-  const auto change = bookings_.fold(event);
-  if (!change) return;
-  if (change->kind == v1::Envelope::kPaymentSucceeded && change->payment != nullptr) {
-    issue_invoice(*change->booking, *change->payment, event);
-  } else if (change->kind == v1::Envelope::kRefundIssued && change->refund != nullptr) {
-    issue_credit_note(*change->booking, *change->refund, event);
+void InvoiceView::on_booking(const BookingChange& change, const v1::Envelope& event) {
+  if (change.kind == v1::Envelope::kPaymentSucceeded && change.payment != nullptr) {
+    issue_invoice(*change.booking, *change.payment, event);
+  } else if (change.kind == v1::Envelope::kRefundIssued && change.refund != nullptr) {
+    issue_credit_note(*change.booking, *change.refund, event);
   }
 }
 
 InvoiceDocument InvoiceView::document_for(const BookingRecord& booking,
                                           const v1::Envelope& event) const {
-  const TenantInfo* tenant = catalog_.find_tenant(booking.tenant_id);
+  const TenantInfo* tenant = catalog().find_tenant(booking.tenant_id);
   const ServiceInfo* service = tenant ? tenant->find_service(booking.service_id) : nullptr;
   InvoiceDocument doc;
   doc.series = tenant ? tenant->invoice_series : std::string();
@@ -211,19 +210,55 @@ void InvoiceView::add(Books& books, InvoiceDocument document) {
 
 void InvoiceView::index(Books& books, std::size_t position) {
   InvoiceDocument& doc = books.documents[position];
-  books.by_id[doc.id] = position;
+  auto& by_number = doc.kind == InvoiceKind::kInvoice ? books.invoice_positions
+                                                      : books.credit_note_positions;
+  if (by_number.size() < doc.number) by_number.resize(doc.number, SIZE_MAX);
+  by_number[doc.number - 1] = position;
   books.by_client[doc.client_id].push_back(position);
-  books.by_booking[doc.booking_id].push_back(position);
   if (doc.kind == InvoiceKind::kInvoice) {
     books.invoice_by_payment[doc.payment_id] = position;
-  } else if (const std::size_t* invoice = find_in(books.by_id, doc.refers_to)) {
+  } else if (const std::size_t* invoice = position_of(books, doc.refers_to)) {
     books.documents[*invoice].credit_notes.push_back(doc.id);
   }
 }
 
+// "<series>-<number>" or "<series>-NC-<number>": the position of that document, or null.
+const std::size_t* InvoiceView::position_of(const Books& books, std::string_view document_id) {
+  const std::size_t dash = document_id.rfind('-');
+  if (dash == std::string_view::npos) return nullptr;
+  std::uint64_t number = 0;
+  const char* end = document_id.data() + document_id.size();
+  const auto parsed = std::from_chars(document_id.data() + dash + 1, end, number);
+  if (parsed.ec != std::errc() || parsed.ptr != end || number == 0) return nullptr;
+  const bool credit_note = document_id.substr(0, dash).ends_with("-NC");
+  const auto& by_number = credit_note ? books.credit_note_positions : books.invoice_positions;
+  if (number > by_number.size() || by_number[number - 1] == SIZE_MAX) return nullptr;
+  const std::size_t* position = &by_number[number - 1];
+  return books.documents[*position].id == document_id ? position : nullptr;
+}
+
+// A booking's invoices (one per payment that succeeded) and their credit notes, in order.
+std::vector<std::size_t> InvoiceView::positions_of_booking(const Books& books,
+                                                           std::string_view tenant_id,
+                                                           std::string_view booking_id) const {
+  std::vector<std::size_t> positions;
+  const BookingRecord* booking = bookings().find(tenant_id, booking_id);
+  if (booking == nullptr) return positions;
+  for (const PaymentRecord& payment : booking->payments) {
+    const std::size_t* invoice = find_in(books.invoice_by_payment, payment.id);
+    if (invoice == nullptr) continue;
+    positions.push_back(*invoice);
+    for (const std::string& note : books.documents[*invoice].credit_notes) {
+      if (const std::size_t* position = position_of(books, note)) positions.push_back(*position);
+    }
+  }
+  std::sort(positions.begin(), positions.end());
+  return positions;
+}
+
 InvoiceDetail InvoiceView::detail_of(const InvoiceDocument& document) const {
   InvoiceDetail detail{document, {}, {}, {}, {}, nullptr};
-  if (const TenantInfo* tenant = catalog_.find_tenant(document.tenant_id)) {
+  if (const TenantInfo* tenant = catalog().find_tenant(document.tenant_id)) {
     detail.tenant_name = tenant->name;
     if (const SiteInfo* site = tenant->find_site(document.site_id)) {
       detail.site_name = site->name;
@@ -238,7 +273,7 @@ InvoiceDetail InvoiceView::detail_of(const InvoiceDocument& document) const {
 Result<InvoiceDetail> InvoiceView::find(std::string_view tenant_id,
                                         std::string_view document_id) const {
   const Books* books = find_in(books_, tenant_id);
-  const std::size_t* position = books ? find_in(books->by_id, document_id) : nullptr;
+  const std::size_t* position = books ? position_of(*books, document_id) : nullptr;
   if (position == nullptr) return Status::not_found("no invoice " + std::string(document_id));
   return detail_of(books->documents[*position]);
 }
@@ -262,7 +297,8 @@ Result<InvoicePage> InvoiceView::list(const InvoiceListRequest& request) const {
   std::vector<std::size_t> all;
   const std::vector<std::size_t>* positions = nullptr;
   if (!request.booking_id.empty()) {
-    positions = find_in(books->by_booking, request.booking_id);
+    all = positions_of_booking(*books, request.tenant_id, request.booking_id);
+    positions = &all;
   } else if (!request.client_id.empty()) {
     positions = find_in(books->by_client, request.client_id);
   } else {
@@ -285,9 +321,7 @@ Result<InvoicePage> InvoiceView::list(const InvoiceListRequest& request) const {
   return page;
 }
 
-void InvoiceView::encode_state(Encoder& out) const {
-  catalog_.encode(out);
-  bookings_.encode(out);
+void InvoiceView::encode_own(Encoder& out) const {
   out.u64(books_.size());
   for (const auto* entry : sorted_entries(books_)) {
     out.str(entry->first);
@@ -298,9 +332,7 @@ void InvoiceView::encode_state(Encoder& out) const {
   }
 }
 
-void InvoiceView::decode_state(Decoder& in) {
-  catalog_.decode(in);
-  bookings_.decode(in);
+void InvoiceView::decode_own(Decoder& in) {
   for (std::size_t t = 0, tenants = in.count(); t < tenants && !in.failed(); ++t) {
     const std::string tenant_id = in.str();
     Books& books = books_[tenant_id];
@@ -310,12 +342,6 @@ void InvoiceView::decode_state(Decoder& in) {
       add(books, decode_document(in, tenant_id));
     }
   }
-}
-
-void InvoiceView::clear() {
-  catalog_.clear();
-  bookings_.clear();
-  books_.clear();
 }
 
 std::string invoice_json(const InvoiceDetail& detail) {

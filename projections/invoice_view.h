@@ -16,9 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "booking_table.h"
-#include "catalog_state.h"
-#include "view.h"
+#include <deque>
+
+#include "booking_fold_view.h"
 
 namespace turno::projections {
 
@@ -84,7 +84,7 @@ struct InvoicePage {
   std::string next_page_token;         // empty on the last page
 };
 
-class InvoiceView final : public View {
+class InvoiceView final : public BookingFoldView {
  public:
   std::string_view name() const override { return "invoices"; }
 
@@ -94,21 +94,24 @@ class InvoiceView final : public View {
   Result<InvoicePage> list(const InvoiceListRequest& request) const;
 
  protected:
-  void fold(const v1::Envelope& event) override;
-  void encode_state(Encoder& out) const override;
-  void decode_state(Decoder& in) override;
-  void clear() override;
+  void on_booking(const BookingChange& change, const v1::Envelope& event) override;
+  void encode_own(Encoder& out) const override;
+  void decode_own(Decoder& in) override;
+  void rebuild_indexes() override {}
+  void clear_own() override { books_.clear(); }
 
  private:
   struct Books {
     std::uint64_t invoices_issued = 0;
     std::uint64_t credit_notes_issued = 0;
-    std::vector<InvoiceDocument> documents;  // in issue order
-    // Derived: positions in `documents`.
-    StringMap<std::size_t> by_id;
+    // In issue order. A deque: growing never moves (or page-faults in) what is there.
+    std::deque<InvoiceDocument> documents;
+    // Derived: positions in `documents`. A document's id names its kind and number, so
+    // numbers map to positions without a map keyed by id.
+    std::vector<std::size_t> invoice_positions;      // number - 1 -> position
+    std::vector<std::size_t> credit_note_positions;  // number - 1 -> position
     StringMap<std::size_t> invoice_by_payment;
     StringMap<std::vector<std::size_t>> by_client;
-    StringMap<std::vector<std::size_t>> by_booking;
   };
   void issue_invoice(const BookingRecord& booking, const PaymentRecord& payment,
                      const v1::Envelope& event);
@@ -116,11 +119,12 @@ class InvoiceView final : public View {
                          const v1::Envelope& event);
   void add(Books& books, InvoiceDocument document);
   static void index(Books& books, std::size_t position);
+  static const std::size_t* position_of(const Books& books, std::string_view document_id);
+  std::vector<std::size_t> positions_of_booking(const Books& books, std::string_view tenant_id,
+                                                std::string_view booking_id) const;
   InvoiceDocument document_for(const BookingRecord& booking, const v1::Envelope& event) const;
   InvoiceDetail detail_of(const InvoiceDocument& document) const;
 
-  CatalogState catalog_;
-  BookingTable bookings_;
   StringMap<Books> books_;  // tenant -> its documents
 };
 

@@ -107,16 +107,13 @@ std::int64_t scheduled_minutes(const StaffInfo& staff, const TimeZone& zone, std
   return total_ms / kMsPerMinute;
 }
 
-void KpiView::fold(const v1::Envelope& event) {
-  if (catalog_.fold(event)) return;
-  if (const auto change = bookings_.fold(event)) {
-    count_event(*change, event);
-    count_booked_minutes(*change);
-  }
+void KpiView::on_booking(const BookingChange& change, const v1::Envelope& event) {
+  count_event(change, event);
+  count_booked_minutes(change);
 }
 
 KpiCounters& KpiView::counters(const BookingRecord& booking, std::int64_t instant_ms) {
-  const TimeZone* zone = catalog_.zone_of(booking.tenant_id, booking.site_id);
+  const TimeZone* zone = catalog().zone_of(booking.tenant_id, booking.site_id);
   return days_[tenant_key(booking.tenant_id, booking.site_id)][local_day_of(zone, instant_ms)];
 }
 
@@ -189,7 +186,7 @@ Result<KpiReport> KpiView::query(const KpiRequest& request) const {
   if (request.days < 1 || request.days > kKpiDaysMax) {
     return Status::invalid_argument("days must be 1 to " + std::to_string(kKpiDaysMax));
   }
-  const TenantInfo* tenant = catalog_.find_tenant(request.tenant_id);
+  const TenantInfo* tenant = catalog().find_tenant(request.tenant_id);
   if (tenant == nullptr) return Status::not_found("no tenant " + request.tenant_id);
   if (!request.site_id.empty() && tenant->find_site(request.site_id) == nullptr) {
     return Status::not_found("no site " + request.site_id);
@@ -205,9 +202,7 @@ Result<KpiReport> KpiView::query(const KpiRequest& request) const {
   return report;
 }
 
-void KpiView::encode_state(Encoder& out) const {
-  catalog_.encode(out);
-  bookings_.encode(out);
+void KpiView::encode_own(Encoder& out) const {
   out.u64(days_.size());
   for (const auto* site : sorted_entries(days_)) {
     out.str(site->first);
@@ -219,9 +214,7 @@ void KpiView::encode_state(Encoder& out) const {
   }
 }
 
-void KpiView::decode_state(Decoder& in) {
-  catalog_.decode(in);
-  bookings_.decode(in);
+void KpiView::decode_own(Decoder& in) {
   for (std::size_t s = 0, sites = in.count(); s < sites && !in.failed(); ++s) {
     Days& days = days_[in.str()];
     for (std::size_t d = 0, count = in.count(); d < count && !in.failed(); ++d) {
@@ -229,12 +222,6 @@ void KpiView::decode_state(Decoder& in) {
       for (auto field : kCounterFields) counters.*field = in.i64();
     }
   }
-}
-
-void KpiView::clear() {
-  catalog_.clear();
-  bookings_.clear();
-  days_.clear();
 }
 
 std::string kpis_json(const KpiReport& report) {

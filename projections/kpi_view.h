@@ -19,9 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "booking_table.h"
-#include "catalog_state.h"
-#include "view.h"
+#include "booking_fold_view.h"
 
 namespace turno::projections {
 
@@ -81,7 +79,7 @@ struct KpiReport {
   KpiFigures total;             // all sites together
 };
 
-class KpiView final : public View {
+class KpiView final : public BookingFoldView {
  public:
   std::string_view name() const override { return "kpis"; }
 
@@ -89,10 +87,11 @@ class KpiView final : public View {
   Result<KpiReport> query(const KpiRequest& request) const;
 
  protected:
-  void fold(const v1::Envelope& event) override;
-  void encode_state(Encoder& out) const override;
-  void decode_state(Decoder& in) override;
-  void clear() override;
+  void on_booking(const BookingChange& change, const v1::Envelope& event) override;
+  void encode_own(Encoder& out) const override;
+  void decode_own(Decoder& in) override;
+  void rebuild_indexes() override {}
+  void clear_own() override { days_.clear(); }
 
  private:
   using Days = std::map<std::int64_t, KpiCounters>;  // local day -> counters
@@ -102,8 +101,6 @@ class KpiView final : public View {
   SiteKpis site_figures(const TenantInfo& tenant, const SiteInfo& site,
                         const KpiRequest& request) const;
 
-  CatalogState catalog_;
-  BookingTable bookings_;
   StringMap<Days> days_;  // tenant_key(tenant, site) -> days
 };
 

@@ -30,8 +30,27 @@ struct RebuildResult {
   std::uint64_t events = 0;
 };
 
-// Folds the log into new views, in one pass, on two threads: one reads and decodes records,
-// the other applies them. invalid_argument for an unknown view name; the log's error if a
+class BookingFoldView;
+class BookingTable;
+
+// Applies events to many new views at once, folding the bookings a single time for all the
+// views that keep them (booking_fold_view.h) instead of once each. The views must be empty
+// when given and then only be applied through this object until it is gone; afterwards they
+// are ordinary views (each gets its own copy of the bookings when next changed).
+class SharedFold {
+ public:
+  explicit SharedFold(const std::vector<View*>& views);
+  // Applies `event` (the next seq) to every view.
+  void apply(const v1::Envelope& event);
+
+ private:
+  std::shared_ptr<BookingTable> bookings_;
+  std::vector<BookingFoldView*> folded_;
+  std::vector<View*> plain_;
+};
+
+// Folds the log into new views from scratch, on up to two threads: each reads the log itself
+// and folds its share of the views (balanced by cost), the bookings once per thread. invalid_argument for an unknown view name; the log's error if a
 // record fails its checks.
 Result<RebuildResult> rebuild_views(const EventLog& log, const RebuildOptions& options);
 
