@@ -24,8 +24,8 @@ Result<std::unique_ptr<Engine>> Engine::open(const std::string& directory, const
   report_skipped_snapshots(engine->load_report_);
   if (store && !options.loader) loader = snapshot_model_loader(store);
   if (store) {
-    engine->snapshotter_ = std::make_unique<ModelSnapshotter>(
-        *engine->log_, store, model.value(), engine->log_->last_hash(), *options.model_snapshots);
+    engine->snapshotter_ =
+        std::make_unique<ModelSnapshotter>(*engine->log_, store, *options.model_snapshots);
   }
   engine->writer_ = std::make_unique<Writer>(*engine->log_, std::move(model).value(), clock,
                                              options.writer, loader);

@@ -161,20 +161,31 @@ Status write_model_snapshot(SnapshotStore& store, const EventLog& log, const Mod
 // --------------------------------------------------------------------------- ModelSnapshotter
 
 ModelSnapshotter::ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store,
-                                   Model start, const Hash& start_hash,
                                    ModelSnapshotOptions options)
-    : log_(log),
-      store_(std::move(store)),
-      model_(std::move(start)),
-      model_hash_(start_hash),
-      options_(std::move(options)) {
+    : log_(log), store_(std::move(store)), model_hash_{}, options_(std::move(options)) {
   VERIFY(options_.every_events > 0, "snapshots every 0 events");
-  Result<std::vector<Seq>> seqs = store_->list();
-  if (seqs.is_ok() && !seqs.value().empty()) {
-    last_snapshot_seq_ = std::min(seqs.value().back(), model_.last_seq);
+}
+
+bool ModelSnapshotter::load_start() {
+  ModelLoadReport report;
+  Result<Model> loaded = load_model(log_, store_.get(), report);
+  if (!loaded.is_ok()) {
+    record_error("loading the model to follow: " + loaded.status().message());
+    return false;
   }
+  model_ = std::move(loaded).value();
+  if (model_.last_seq.value > 0) {
+    Result<LogRecord> record = log_.read_one(model_.last_seq);
+    if (!record.is_ok()) {
+      record_error("loading the model to follow: " + record.status().message());
+      return false;
+    }
+    model_hash_ = record.value().hash;
+  }
+  last_snapshot_seq_ = report.snapshot_seq.value_or(Seq{0});
   stats_.folded_seq.store(model_.last_seq.value);
   stats_.last_snapshot_seq.store(last_snapshot_seq_.value);
+  return true;
 }
 
 ModelSnapshotter::~ModelSnapshotter() {
@@ -211,6 +222,10 @@ Seq ModelSnapshotter::next_snapshot_at() const {
 }
 
 void ModelSnapshotter::run() {
+  while (!load_start()) {
+    std::unique_lock lock(mutex_);
+    if (stop_requested_.wait_for(lock, options_.poll_max, [this] { return stopping_; })) return;
+  }
   while (true) {
     {
       std::unique_lock lock(mutex_);

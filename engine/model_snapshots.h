@@ -83,10 +83,11 @@ struct ModelSnapshotterStats {
 // The follower. Owns its model; nothing else reads it while it runs.
 class ModelSnapshotter {
  public:
-  // `start` must be the fold of `log` up to start.last_seq, whose hash is `start_hash` (what
-  // the writer started from). `log` and `store` must outlive the snapshotter.
-  ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store, Model start,
-                   const Hash& start_hash, ModelSnapshotOptions options);
+  // `log` and `store` must outlive the snapshotter. Its thread builds its own model first
+  // (load_model: the newest valid snapshot and the tail), so start-up does not wait for a
+  // copy of the writer's.
+  ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store,
+                   ModelSnapshotOptions options);
   ~ModelSnapshotter();
   ModelSnapshotter(const ModelSnapshotter&) = delete;
   ModelSnapshotter& operator=(const ModelSnapshotter&) = delete;
@@ -102,6 +103,8 @@ class ModelSnapshotter {
 
  private:
   void run();
+  // Builds model_ from the store and the log. False (error recorded) if the log fails.
+  bool load_start();
   // Folds at most up to `to`, stopping early at the next snapshot point. False on a log error.
   bool fold_until(Seq to);
   void take_snapshot();
