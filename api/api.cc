@@ -63,8 +63,17 @@ std::string request_id_for(const Request& request) {
 }
 
 Api::Api(Engine& engine, const Clock& clock, ApiOptions options)
+    : Api(&engine, clock, std::move(options)) {}
+
+Api::Api(const Clock& clock, ApiOptions options) : Api(nullptr, clock, std::move(options)) {}
+
+Api::Api(Engine* engine, const Clock& clock, ApiOptions options)
     : engine_(engine), clock_(clock), options_(std::move(options)) {
-  add_route_groups(routes_);
+  if (engine_ != nullptr) {
+    add_route_groups(routes_);
+  } else {
+    add_query_route_groups(routes_);
+  }
   metrics_ = std::make_unique<RequestMetrics>(routes_);
   if (!options_.webhook_secrets.contains(kSandboxProvider)) {
     options_.webhook_secrets.emplace(std::string(kSandboxProvider),
@@ -91,7 +100,8 @@ boost::asio::ip::tcp::endpoint Api::listen_endpoint() const {
 }
 
 bool Api::ready() const {
-  return !draining_.load() && engine_.writer().running() && engine_.writer().healthy();
+  if (draining_.load()) return false;
+  return engine_ == nullptr || (engine_->writer().running() && engine_->writer().healthy());
 }
 
 std::optional<Response> Api::authenticate(const Request& request, const Route& route,

@@ -46,6 +46,9 @@ class Api {
  public:
   // `engine` and `clock` must outlive the Api.
   Api(Engine& engine, const Clock& clock, ApiOptions options);
+  // A query node (`turno serve --role query`): no engine, only the ops and read-view routes
+  // (add_query_route_groups); the views come from provide<projections::QuerySide>().
+  Api(const Clock& clock, ApiOptions options);
   ~Api();
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
@@ -61,7 +64,11 @@ class Api {
     metrics_->record(metrics_->unmatched(), status, 0);
   }
 
-  Engine& engine() { return engine_; }
+  Engine& engine() {
+    VERIFY(engine_ != nullptr, "command routes run on a node with an engine");
+    return *engine_;
+  }
+  bool has_engine() const { return engine_ != nullptr; }
   const Clock& clock() const { return clock_; }
   const RouteTable& routes() const { return routes_; }
   const RequestMetrics& metrics() const { return *metrics_; }
@@ -100,11 +107,12 @@ class Api {
   bool draining() const { return draining_.load(); }
 
  private:
+  Api(Engine* engine, const Clock& clock, ApiOptions options);
   // A 401/403 answer, or nullopt with `principal` set (or left empty on public routes).
   std::optional<Response> authenticate(const Request& request, const Route& route,
                                        std::optional<Principal>& principal) const;
 
-  Engine& engine_;
+  Engine* engine_;  // null on a query node
   const Clock& clock_;
   ApiOptions options_;
   RouteTable routes_;

@@ -10,7 +10,8 @@
   X(directory)                \
   X(booking)                  \
   X(payments)                 \
-  X(events)
+  X(events)                   \
+  X(views)
 
 namespace turno::api {
 
@@ -23,6 +24,12 @@ inline void add_route_groups(RouteTable& table) {
 #define TURNO_ADD_ROUTE_GROUP(name) add_##name##_routes(table);
   TURNO_ROUTE_GROUPS(TURNO_ADD_ROUTE_GROUP)
 #undef TURNO_ADD_ROUTE_GROUP
+}
+
+// A query node's routes: operations and the read views.
+inline void add_query_route_groups(RouteTable& table) {
+  add_ops_routes(table);
+  add_views_routes(table);
 }
 
 }  // namespace turno::api

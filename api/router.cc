@@ -22,9 +22,12 @@ bool matches(std::string_view pattern, std::string_view path, PathParams& params
     const bool more_pattern = next_segment(pattern, expected);
     const bool more_path = next_segment(path, actual);
     if (!more_pattern || !more_path) return !more_pattern && !more_path;
-    if (expected.size() > 2 && expected.front() == '{' && expected.back() == '}') {
-      if (actual.empty()) return false;
-      params.add(expected.substr(1, expected.size() - 2), actual);
+    const std::size_t close = expected.find('}');
+    if (expected.size() > 2 && expected.front() == '{' && close != std::string_view::npos) {
+      // "{id}" captures the segment; "{id}.pdf" captures it without a literal suffix.
+      const std::string_view suffix = expected.substr(close + 1);
+      if (actual.size() <= suffix.size() || !actual.ends_with(suffix)) return false;
+      params.add(expected.substr(1, close - 1), actual.substr(0, actual.size() - suffix.size()));
     } else if (expected != actual) {
       return false;
     }

@@ -33,7 +33,7 @@ constexpr bool admits(RoleSet set, v1::Role role) {
 
 struct Route {
   http::verb method;
-  std::string_view pattern;  // segments in braces capture: {id}
+  std::string_view pattern;  // segments in braces capture: {id}, or {id}.pdf (suffix dropped)
   RoleSet roles;
   Handler handler;
 };

@@ -66,7 +66,7 @@ void writer_metrics(std::string& out, const Writer& writer) {
 void metrics(Call& call) {
   std::string out;
   call.api.metrics().render(out);
-  writer_metrics(out, call.api.engine().writer());
+  if (call.api.has_engine()) writer_metrics(out, call.api.engine().writer());
   for (const auto& source : call.api.metrics_sources()) source(out);
   call.respond(make_response(http::status::ok, "text/plain; version=0.0.4", std::move(out)));
 }

@@ -29,10 +29,12 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
   if (staff == nullptr || site == nullptr || site->zone == nullptr) {
     return Status::not_found("no staff member " + request.staff_id);
   }
-  Agenda agenda{request.tenant_id, staff->id,      staff->name,      site->id, site->name,
-                site->time_zone,   site->zone,     request.from_day, request.days, {}};
-  const std::int64_t from_ms = to_instant(*site->zone, request.from_day, 0);
-  const std::int64_t to_ms = to_instant(*site->zone, request.from_day + request.days, 0);
+  const std::int64_t from_day =
+      request.from_day.value_or(to_local(*site->zone, request.now_ms).days_since_epoch);
+  Agenda agenda{request.tenant_id, staff->id,  staff->name, site->id,     site->name,
+                site->time_zone,   site->zone, from_day,    request.days, {}};
+  const std::int64_t from_ms = to_instant(*site->zone, from_day, 0);
+  const std::int64_t to_ms = to_instant(*site->zone, from_day + request.days, 0);
   const Slots* slots = find_in(by_staff_, tenant_key(request.tenant_id, request.staff_id));
   if (slots == nullptr) return agenda;
   for (auto it = slots->lower_bound({from_ms, std::string()});

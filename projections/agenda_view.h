@@ -2,6 +2,7 @@
 // local day in the site's zone; rendered as JSON or as an iCalendar feed (ical.h).
 #pragma once
 
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -17,9 +18,11 @@ inline constexpr std::int32_t kAgendaDaysMax = 366;
 struct AgendaRequest {
   std::string tenant_id;
   std::string staff_id;
-  std::int64_t from_day = 0;  // local date (days since 1970-01-01) in the staff's site zone
+  // Local date (days since 1970-01-01) in the staff member's site zone; none: the site's today.
+  std::optional<std::int64_t> from_day;
   std::int32_t days = 7;      // 1..kAgendaDaysMax
   bool include_cancelled = true;  // cancelled and no-show bookings too (expired holds never)
+  std::int64_t now_ms = 0;        // what "today" is when from_day is not given
 };
 
 struct AgendaEntry {

@@ -88,7 +88,8 @@ Result<Availability> AvailabilityView::query(const AvailabilityRequest& request)
   out.time_zone = site->time_zone;
   out.zone = site->zone;
   out.step_min = step_of(tenant->policy);
-  out.from_day = request.from_day;
+  out.from_day =
+      request.from_day.value_or(to_local(*site->zone, request.now_ms).days_since_epoch);
   out.days = request.days;
   SlotShape shape;
   if (!request.service_id.empty()) {
@@ -134,7 +135,7 @@ Result<Availability> AvailabilityView::query(const AvailabilityRequest& request)
   std::vector<std::uint8_t> free;
   std::vector<std::uint8_t> column;
   std::vector<Interval> scratch;
-  for (std::int64_t day = request.from_day; day < request.from_day + request.days; ++day) {
+  for (std::int64_t day = out.from_day; day < out.from_day + out.days; ++day) {
     const DayFrame frame = day_frame(*site->zone, day);
     if (frame.end_ms <= earliest_ms || frame.start_ms > latest_ms) continue;
     grid_of(*site->zone, frame, out.step_min, earliest_ms, latest_ms, starts);
@@ -172,10 +173,10 @@ Result<Alternatives> AvailabilityView::alternatives(const AlternativesRequest& r
   }
   const ServiceInfo* service = tenant->find_service(booking->service_id);
   const std::string skill = service ? service->required_skill : std::string();
-  Alternatives out{tenant->id,       booking->id,        site->id,
-                   booking->service_id, booking->staff_id, site->time_zone,
-                   site->zone,       booking->start_ms,  booking->end_ms,
-                   booking->state,   {}};
+  Alternatives out{tenant->id,          booking->id,        site->id,
+                   booking->service_id, booking->staff_id, booking->client_id,
+                   site->time_zone,     site->zone,        booking->start_ms,
+                   booking->end_ms,     booking->state,    {}};
   const SlotShape shape{booking->end_ms - booking->start_ms,
                         booking->buffer_before_min * kMsPerMinute,
                         booking->buffer_after_min * kMsPerMinute};

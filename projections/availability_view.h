@@ -16,6 +16,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -37,7 +38,7 @@ struct AvailabilityRequest {
   std::string skill;           // ... or a skill, with duration_min (default: the slot step)
   std::int32_t duration_min = 0;
   std::string staff_id;        // optional: only this staff member
-  std::int64_t from_day = 0;   // local date in the site's zone
+  std::optional<std::int64_t> from_day;  // local date in the site's zone; none: today there
   std::int32_t days = 1;       // 1..kAvailabilityDaysMax
   std::int64_t now_ms = 0;     // for minimum notice and horizon
 };
@@ -87,6 +88,7 @@ struct Alternatives {
   std::string site_id;
   std::string service_id;
   std::string staff_id;  // the booking's staff member (never among the options)
+  std::string client_id;
   std::string time_zone;
   const TimeZone* zone = nullptr;
   std::int64_t start_ms = 0;

@@ -97,7 +97,7 @@ Result<ClientHistoryPage> ClientHistoryView::query(const ClientHistoryRequest& r
   }
   ClientHistoryPage page{request.tenant_id, request.client_id, {}, {}};
   const Timeline* timeline = find_in(by_client_, tenant_key(request.tenant_id, request.client_id));
-  if (timeline == nullptr) return page;
+  if (timeline == nullptr) return Status::not_found("no bookings of client " + request.client_id);
   auto it = after ? std::make_reverse_iterator(timeline->lower_bound(*after)) : timeline->rbegin();
   for (; it != timeline->rend(); ++it) {
     if (page.items.size() == static_cast<std::size_t>(request.limit)) {

@@ -40,8 +40,8 @@ class ClientHistoryView final : public BookingFoldView {
  public:
   std::string_view name() const override { return "clients"; }
 
-  // A client with no bookings has an empty history; not_found only for an unknown tenant;
-  // invalid_argument for a bad limit or token.
+  // not_found for an unknown tenant or a client the tenant has no booking of (so another
+  // tenant's clients look like nobody); invalid_argument for a bad limit or token.
   Result<ClientHistoryPage> query(const ClientHistoryRequest& request) const;
 
  protected:

@@ -45,6 +45,12 @@ std::int64_t* cancellation_counter(KpiCounters& counters, v1::CancelledBy by) {
   }
 }
 
+// The request's first day at a site: given, or `days` days ending today in the site's zone.
+std::int64_t first_day(const KpiRequest& request, const TimeZone* zone) {
+  if (request.from_day) return *request.from_day;
+  return local_day_of(zone, request.now_ms) - request.days + 1;
+}
+
 bool first_success(const BookingRecord& booking) {
   int succeeded = 0;
   for (const auto& payment : booking.payments) succeeded += payment.state == PaymentState::kSucceeded;
@@ -163,7 +169,8 @@ SiteKpis KpiView::site_figures(const TenantInfo& tenant, const SiteInfo& site,
                                const KpiRequest& request) const {
   SiteKpis out{site.id, site.name, site.time_zone, {}, {}};
   const Days* days = find_in(days_, tenant_key(tenant.id, site.id));
-  for (std::int64_t day = request.from_day; day < request.from_day + request.days; ++day) {
+  const std::int64_t from_day = first_day(request, site.zone);
+  for (std::int64_t day = from_day; day < from_day + request.days; ++day) {
     KpiFigures figures;
     if (days != nullptr) {
       if (auto it = days->find(day); it != days->end()) figures.counters = it->second;
@@ -191,10 +198,11 @@ Result<KpiReport> KpiView::query(const KpiRequest& request) const {
   if (!request.site_id.empty() && tenant->find_site(request.site_id) == nullptr) {
     return Status::not_found("no site " + request.site_id);
   }
-  KpiReport report{tenant->id, tenant->currency, request.from_day, request.days, {}, {}};
+  KpiReport report{tenant->id, tenant->currency, 0, request.days, {}, {}};
   for (const auto* entry : sorted_entries(tenant->sites)) {
     if (!request.site_id.empty() && entry->first != request.site_id) continue;
     report.sites.push_back(site_figures(*tenant, entry->second, request));
+    report.from_day = first_day(request, entry->second.zone);
     report.total.counters.add(report.sites.back().total.counters);
     report.total.scheduled_minutes += report.sites.back().total.scheduled_minutes;
   }

@@ -16,6 +16,7 @@
 
 #include <array>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,9 +58,11 @@ struct KpiFigures {
 struct KpiRequest {
   std::string tenant_id;
   std::string site_id;  // empty: every site of the tenant, side by side
-  std::int64_t from_day = 0;  // local date, in each site's zone
+  // Local date, in each site's zone; none: `days` days up to and including today there.
+  std::optional<std::int64_t> from_day;
   std::int32_t days = 1;      // 1..kKpiDaysMax
   bool per_day = true;        // include each day's figures, not only the totals
+  std::int64_t now_ms = 0;    // what "today" is when from_day is not given
 };
 
 struct SiteKpis {

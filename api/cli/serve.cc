@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "flags.h"
 #include "server.h"
+#include "serve_views.h"
 #include "subcommand.h"
 
 extern char** environ;
@@ -18,7 +19,7 @@ namespace {
 constexpr std::string_view kWebhookSecretPrefix = "TURNO_WEBHOOK_SECRET_";
 
 std::vector<FlagSpec> serve_flags() {
-  return {
+  std::vector<FlagSpec> flags = {
       {"data", "directory of the event log (created if missing)"},
       {"listen", "address to listen on, host:port", true, "127.0.0.1:8080"},
       {"io-threads", "I/O threads", true, "2"},
@@ -34,6 +35,8 @@ std::vector<FlagSpec> serve_flags() {
       {"access-log", "file for JSON access logs; '-' for stderr, 'off' for none", true, "-"},
       {"help", "show this help", false},
   };
+  for (FlagSpec& spec : node_flags()) flags.push_back(spec);
+  return flags;
 }
 
 // TURNO_WEBHOOK_SECRET_STRIPE=... -> {"stripe": "..."}.
@@ -120,15 +123,31 @@ int run_serve(int argc, char** argv) {
                  "turno serve: no --jwt-secret or --jwt-public-key: every route but the "
                  "public ones will answer 401\n");
   }
+  const Result<NodeRole> role = node_role(flags);
+  if (!role.is_ok()) {
+    std::fprintf(stderr, "turno serve: %s\n", role.status().message().c_str());
+    return 2;
+  }
   SystemClock clock;
-  auto engine = Engine::open(*data, clock);
-  if (!engine.is_ok()) {
-    std::fprintf(stderr, "turno serve: cannot open %s: %s\n", data->c_str(),
-                 engine.status().message().c_str());
+  std::unique_ptr<Engine> engine;
+  if (role.value() != NodeRole::kQuery) {
+    auto opened = Engine::open(*data, clock);
+    if (!opened.is_ok()) {
+      std::fprintf(stderr, "turno serve: cannot open %s: %s\n", data->c_str(),
+                   opened.status().message().c_str());
+      return 1;
+    }
+    engine = std::move(opened).value();
+  }
+  auto read_side = ReadSide::start(role.value(), *data, flags, engine ? &engine->log() : nullptr);
+  if (!read_side.is_ok()) {
+    std::fprintf(stderr, "turno serve: %s\n", read_side.status().message().c_str());
     return 1;
   }
-  api::Api api(*engine.value(), clock, std::move(api_options).value());
-  api::Server server(api, server_options);
+  auto api = engine ? std::make_unique<api::Api>(*engine, clock, std::move(api_options).value())
+                    : std::make_unique<api::Api>(clock, std::move(api_options).value());
+  read_side.value()->attach(*api);
+  api::Server server(*api, server_options);
   if (Status started = server.start(); !started.is_ok()) {
     std::fprintf(stderr, "turno serve: %s\n", started.message().c_str());
     return 1;
@@ -136,6 +155,7 @@ int run_serve(int argc, char** argv) {
   std::fprintf(stderr, "{\"msg\":\"listening\",\"url\":\"http://%s:%u\"}\n",
                server.endpoint().address().to_string().c_str(), server.endpoint().port());
   server.run_until_signal();
+  read_side.value()->stop();
   std::fprintf(stderr, "{\"msg\":\"stopped\"}\n");
   return 0;
 }

@@ -43,6 +43,17 @@ class Fixtures {
     return hold.text("/booking_id");
   }
 
+  // The id of an invoice of client "client-own": a booking paid through the sandbox.
+  std::string invoice() {
+    const std::string payment_id = intent();
+    REQUIRE(server_.post("/v1/sandbox/payments/" + payment_id + "/succeed", "", admin_).status ==
+            200);
+    server_.wait_for_views();
+    const Reply listed = server_.get("/v1/invoices?limit=1", admin_);
+    REQUIRE(listed.status == 200);
+    return listed.text("/items/0/id");
+  }
+
   // A payment intent at the sandbox for a fresh booking.
   std::string intent() {
     const Reply booked =
@@ -109,6 +120,19 @@ class Fixtures {
           tenant_.site(), tenant_.service(), next_slot());
     } else if (p == "/v1/bookings") {
       body = R"({"booking_id":")" + booking() + "\"}";
+    } else if (p == "/v1/staff/{id}/agenda" || p == "/v1/staff/{id}/agenda.ics") {
+      fill(tenant_.staff());
+    } else if (p == "/v1/availability") {
+      target += "?site_id=" + tenant_.site() + "&service_id=" + tenant_.service();
+    } else if (p == "/v1/sites/{id}/kpis") {
+      fill(fresh("site"));
+    } else if (p == "/v1/kpis" || p == "/v1/invoices") {
+      // GET, no ids: the token's tenant decides what is listed.
+    } else if (p == "/v1/invoices/{id}" || p == "/v1/invoices/{id}.pdf") {
+      fill(invoice());
+    } else if (p == "/v1/clients/{id}/bookings") {
+      booking();
+      fill("client-own");
     } else if (p.starts_with("/v1/bookings/{id}")) {
       fill(booking());
       if (p.ends_with("/reschedule")) body = R"({"start":")" + next_slot() + "\"}";
@@ -129,6 +153,7 @@ class Fixtures {
     } else {
       FAIL("the matrix does not know route " << p << ": add it here");
     }
+    server_.wait_for_views();  // read routes see what the fixtures just wrote
     return {target, body};
   }
 
@@ -166,7 +191,7 @@ void check_events_tenant(TestServer& server, std::uint64_t before, const std::st
 // Routes whose path or body names things of the first tenant (ids, its site).
 bool names_first_tenant_ids(std::string_view pattern) {
   return pattern.find('{') != std::string_view::npos || pattern == "/v1/holds" ||
-         pattern == "/v1/bookings" || pattern == "/v1/staff";
+         pattern == "/v1/bookings" || pattern == "/v1/staff" || pattern == "/v1/availability";
 }
 
 TEST_CASE("every route x every role x own and other tenant") {

@@ -48,6 +48,12 @@ TestServer::TestServer(api::ServerOptions options) {
   api_options.jwt = verifier.value();
   api_options.access_log = nullptr;
   api_ = std::make_unique<api::Api>(*engine_, clock_, std::move(api_options));
+  std::vector<std::string> report;
+  auto views = projections::QuerySide::open({}, report);
+  REQUIRE(views.is_ok());
+  views_ = std::move(views).value();
+  views_->start_embedded(engine_->log());
+  api_->provide(views_);
   options.listen = "127.0.0.1:0";
   server_ = std::make_unique<api::Server>(*api_, options);
   REQUIRE(server_->start().is_ok());
@@ -55,6 +61,10 @@ TestServer::TestServer(api::ServerOptions options) {
 
 TestServer::~TestServer() {
   server_->stop();
+}
+
+void TestServer::wait_for_views() {
+  REQUIRE(views_->wait_until_applied(engine_->log().last_seq(), std::chrono::seconds(10)));
 }
 
 std::string TestServer::token(v1::Role role, const std::string& tenant, const std::string& subject,

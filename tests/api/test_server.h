@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "http_client.h"
+#include "query_side.h"
 #include "server.h"
 #include "temp_dir.h"
 
@@ -65,11 +66,14 @@ class TestServer {
   }
 
   std::uint64_t last_seq() const { return engine_->log().last_seq().value; }
+  // Waits until the read views have every event of the log (they follow it after commits).
+  void wait_for_views();
 
  private:
   TempDir dir_;
   ManualClock clock_{kStartMs};
   std::unique_ptr<Engine> engine_;
+  std::shared_ptr<projections::QuerySide> views_;  // in memory, following the log
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<api::Server> server_;
 };
