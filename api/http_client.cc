@@ -66,21 +66,33 @@ void async_request(Executor executor, tcp::endpoint endpoint, Request request,
 }
 
 BlockingClient::BlockingClient(const tcp::endpoint& endpoint) : stream_(context_) {
-  stream_.socket().connect(endpoint, error_);
+  stream_.expires_after(kBlockingClientTimeout);
+  stream_.async_connect(endpoint, [this](ErrorCode error) { error_ = error; });
+  run_pending();
   if (!error_) stream_.socket().set_option(tcp::no_delay(true), error_);
+}
+
+void BlockingClient::run_pending() {
+  context_.restart();
+  context_.run();
 }
 
 std::optional<Response> BlockingClient::send(Request request) {
   if (error_) return std::nullopt;
   if (request[http::field::host].empty()) request.set(http::field::host, "127.0.0.1");
   request.prepare_payload();
-  http::write(stream_, request, error_);
+  stream_.expires_after(kBlockingClientTimeout);
+  http::async_write(stream_, request, [this](ErrorCode error, std::size_t) { error_ = error; });
+  run_pending();
   return read_response();
 }
 
 std::optional<Response> BlockingClient::send_raw(std::string_view bytes) {
   if (error_) return std::nullopt;
-  boost::asio::write(stream_, boost::asio::buffer(bytes.data(), bytes.size()), error_);
+  stream_.expires_after(kBlockingClientTimeout);
+  boost::asio::async_write(stream_, boost::asio::buffer(bytes.data(), bytes.size()),
+                           [this](ErrorCode error, std::size_t) { error_ = error; });
+  run_pending();
   return read_response();
 }
 
@@ -88,7 +100,10 @@ std::optional<Response> BlockingClient::read_response() {
   if (error_) return std::nullopt;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64u << 20);
-  http::read(stream_, buffer_, parser, error_);
+  stream_.expires_after(kBlockingClientTimeout);
+  http::async_read(stream_, buffer_, parser,
+                   [this](ErrorCode error, std::size_t) { error_ = error; });
+  run_pending();
   if (error_) {
     ErrorCode ignored;
     stream_.socket().close(ignored);

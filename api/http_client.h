@@ -25,7 +25,10 @@ void async_request(Executor executor, tcp::endpoint endpoint, Request request,
                    std::chrono::milliseconds timeout,
                    std::function<void(ErrorCode, Response)> done);
 
-// One keep-alive connection used from one thread at a time.
+inline constexpr std::chrono::milliseconds kBlockingClientTimeout{30'000};
+
+// One keep-alive connection used from one thread at a time. Every send and receive gives up
+// after kBlockingClientTimeout (error() is then a timeout), so a test never hangs.
 class BlockingClient {
  public:
   // Connects to `endpoint`; ok() says whether it worked.
@@ -43,6 +46,8 @@ class BlockingClient {
 
  private:
   std::optional<Response> read_response();
+  // Runs the client's own I/O until the started operation completes or times out.
+  void run_pending();
   boost::asio::io_context context_;
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

@@ -8,6 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <charconv>
 #include <deque>
+#include <future>
 #include <optional>
 
 namespace turno::api {
@@ -336,10 +337,14 @@ void Server::stop() {
   }
   api_.set_draining();
   if (!threads_.empty()) {
-    net::post(accept_strand_, [this] {
+    // Closed on its strand, and waited for: once stop() goes on, no connection is accepted.
+    std::promise<void> closed;
+    net::post(accept_strand_, [this, &closed] {
       ErrorCode ignored;
       acceptor_.close(ignored);
+      closed.set_value();
     });
+    closed.get_future().wait();
     std::vector<std::shared_ptr<Session>> open;
     {
       std::unique_lock lock(sessions_mutex_);
@@ -356,6 +361,8 @@ void Server::stop() {
   context_.stop();
   for (std::thread& thread : threads_) thread.join();
   threads_.clear();
+  ErrorCode ignored;
+  acceptor_.close(ignored);  // never started, or started: either way no thread runs now
   api_.engine().stop();
 }
 
