@@ -141,15 +141,32 @@ Result<RebuildResult> rebuild_views(const EventLog& log, const RebuildOptions& o
 }
 
 Status write_view_snapshot(const View& view, const std::string& directory, bool sync) {
+  const std::string staging = directory + ".rebuilding";
   std::error_code error;
+  std::filesystem::remove_all(staging, error);
+  std::filesystem::create_directories(staging, error);
+  if (error) return Status::io_error("rebuild: cannot create " + staging + ": " + error.message());
+  {
+    Result<std::unique_ptr<SnapshotStore>> store =
+        SnapshotStore::open(staging, SnapshotStoreOptions{false, sync});
+    if (!store.is_ok()) return store.status();
+    if (Status written = store.value()->write(view.applied_seq(), view.encode());
+        !written.is_ok()) {
+      return written;
+    }
+  }
+  // The store in use by a running node holds its lock: never delete it from under that node.
+  if (std::filesystem::exists(directory)) {
+    Result<std::unique_ptr<SnapshotStore>> in_use = SnapshotStore::open(directory);
+    if (!in_use.is_ok()) {
+      return Status::busy("rebuild: " + directory + " is in use (is turno serve running?): " +
+                          in_use.status().message());
+    }
+  }
   std::filesystem::remove_all(directory, error);
-  if (error) return Status::io_error("rebuild: cannot clear " + directory + ": " + error.message());
-  std::filesystem::create_directories(directory, error);
-  if (error) return Status::io_error("rebuild: cannot create " + directory + ": " + error.message());
-  Result<std::unique_ptr<SnapshotStore>> store =
-      SnapshotStore::open(directory, SnapshotStoreOptions{false, sync});
-  if (!store.is_ok()) return store.status();
-  return store.value()->write(view.applied_seq(), view.encode());
+  if (!error) std::filesystem::rename(staging, directory, error);
+  if (error) return Status::io_error("rebuild: cannot replace " + directory + ": " + error.message());
+  return Status::ok();
 }
 
 }  // namespace turno::projections

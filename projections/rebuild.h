@@ -54,7 +54,9 @@ class SharedFold {
 // record fails its checks.
 Result<RebuildResult> rebuild_views(const EventLog& log, const RebuildOptions& options);
 
-// Replaces whatever `directory` held with one snapshot of `view` (a fresh store).
+// Replaces whatever `directory` held with one snapshot of `view` (a fresh store, written
+// beside it and renamed into place). busy, and nothing changed, when a running node has the
+// store open.
 Status write_view_snapshot(const View& view, const std::string& directory, bool sync = true);
 
 }  // namespace turno::projections
