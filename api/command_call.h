@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <limits>
 #include <optional>
 
 #include "api.h"
@@ -16,6 +17,13 @@
 namespace turno::api {
 
 inline constexpr std::size_t kIdempotencyKeyBytesMax = 255;
+
+// Request field bounds: no more is read than the engine accepts (decide_support.h says why).
+inline constexpr std::size_t kIdBytesMax = 64;
+inline constexpr std::size_t kNameBytesMax = 200;
+inline constexpr std::size_t kTextBytesMax = 500;
+inline constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
+inline constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 
 // Renders an accepted command's response; runs on the call's executor.
 using Render = std::function<Response(const CommandResult& result)>;

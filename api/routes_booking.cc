@@ -2,8 +2,6 @@
 // lifecycle (cancel, reschedule, refund, confirm, check in, complete, no-show, desk payment).
 // Every answer is the booking folded from its own stream up to the command's last event, so a
 // replayed Idempotency-Key gets the same body.
-#include <limits>
-
 #include "booking_view.h"
 #include "command_call.h"
 #include "route_groups.h"
@@ -12,9 +10,6 @@
 namespace turno::api {
 namespace {
 
-constexpr std::int64_t kAmountMinorMax = std::numeric_limits<std::int64_t>::max();
-constexpr std::size_t kIdBytesMax = 64;
-constexpr std::size_t kTextBytesMax = 500;
 constexpr std::string_view kBookingStreamPart = "/booking/";
 
 std::string booking_id_of_stream(const std::string& stream) {
@@ -129,7 +124,7 @@ void refund(Call& call) {
       [&](JsonObject& in, v1::Command& command) {
         auto& out = *command.mutable_issue_refund();
         out.set_booking_id(std::string(call.param("id")));
-        out.set_amount_minor(in.integer("amount_minor", Presence::kOptional, 0, kAmountMinorMax));
+        out.set_amount_minor(in.integer("amount_minor", Presence::kOptional, 0, kInt64Max));
         out.set_note(in.string("note", Presence::kOptional, kTextBytesMax));
         out.set_refund_id(in.string("refund_id", Presence::kOptional, kIdBytesMax));
       },
@@ -142,7 +137,7 @@ void desk_payment(Call& call) {
       [&](JsonObject& in, v1::Command& command) {
         auto& out = *command.mutable_record_desk_payment();
         out.set_booking_id(std::string(call.param("id")));
-        out.set_amount_minor(in.integer("amount_minor", Presence::kRequired, 0, kAmountMinorMax));
+        out.set_amount_minor(in.integer("amount_minor", Presence::kRequired, 0, kInt64Max));
         out.set_receipt_id(in.string("receipt_id", Presence::kOptional, kIdBytesMax));
       },
       render_booking(call));

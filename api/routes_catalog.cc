@@ -1,19 +1,11 @@
 // Catalog routes (admin of the tenant; tenants by the platform): tenants, sites, services,
 // staff, weekly schedules, time off, policy. Each answers with the fact the engine recorded.
-#include <limits>
-
 #include "command_call.h"
 #include "json_writer.h"
 #include "route_groups.h"
 
 namespace turno::api {
 namespace {
-
-constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
-constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
-constexpr std::size_t kIdBytesMax = 64;
-constexpr std::size_t kNameBytesMax = 200;
-constexpr std::size_t kTextBytesMax = 500;
 
 std::int32_t int32_field(JsonObject& object, std::string_view name, Presence presence) {
   return static_cast<std::int32_t>(object.integer(name, presence, 0, kInt32Max));

@@ -1,8 +1,6 @@
 // Directory routes: what a booking app lists and the admin keeps current. A staff member edits
 // their own profile (admins anyone's); sites and services are updated or retired, staff
 // members depart. Retired things take no new bookings; existing ones are untouched.
-#include <limits>
-
 #include "command_call.h"
 #include "json_writer.h"
 #include "route_groups.h"
@@ -10,11 +8,7 @@
 namespace turno::api {
 namespace {
 
-constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
-constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
-constexpr std::size_t kIdBytesMax = 64;
-constexpr std::size_t kNameBytesMax = 200;
-constexpr std::size_t kTextBytesMax = 2000;
+constexpr std::size_t kBioBytesMax = 2000;
 constexpr std::size_t kLanguagesMax = 10;
 
 // Answers with the id the path names and what the engine recorded: {"<id_name>": ..., "changed":
@@ -34,8 +28,8 @@ void update_profile(Call& call) {
         auto& out = *command.mutable_update_staff_profile();
         out.set_staff_id(std::string(call.param("id")));
         out.set_specialty(in.string("specialty", Presence::kOptional, kNameBytesMax));
-        out.set_bio(in.string("bio", Presence::kOptional, kTextBytesMax));
-        out.set_photo_url(in.string("photo_url", Presence::kOptional, kTextBytesMax));
+        out.set_bio(in.string("bio", Presence::kOptional, kBioBytesMax));
+        out.set_photo_url(in.string("photo_url", Presence::kOptional, kBioBytesMax));
         for (std::string& tag : in.strings("languages", Presence::kOptional, kLanguagesMax, 35)) {
           out.add_languages(std::move(tag));
         }
@@ -50,7 +44,7 @@ void update_site(Call& call) {
         auto& out = *command.mutable_update_site();
         out.set_site_id(std::string(call.param("id")));
         out.set_name(in.string("name", Presence::kRequired, kNameBytesMax));
-        out.set_address(in.string("address", Presence::kOptional, kTextBytesMax));
+        out.set_address(in.string("address", Presence::kOptional, kBioBytesMax));
       },
       render_changed(call, "site_id"));
 }
