@@ -2,17 +2,9 @@
 
 #include <charconv>
 
+#include "crypto.h"
+
 namespace turno::api {
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 std::optional<std::string> url_decoded(std::string_view text) {
   std::string out;
@@ -21,8 +13,9 @@ std::optional<std::string> url_decoded(std::string_view text) {
       out.push_back(' ');
     } else if (text[i] != '%') {
       out.push_back(text[i]);
-    } else if (i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+    } else if (const auto byte = i + 2 < text.size() ? hex_decode(text.substr(i + 1, 2))
+                                                       : std::nullopt) {
+      out += *byte;
       i += 2;
     } else {
       return std::nullopt;

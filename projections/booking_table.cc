@@ -187,34 +187,6 @@ BookingRecord decode_booking(Decoder& in, const std::string& tenant_id) {
 
 }  // namespace
 
-std::string_view to_string(BookingState state) {
-  switch (state) {
-    case BookingState::kHeld: return "held";
-    case BookingState::kPendingPayment: return "pending_payment";
-    case BookingState::kConfirmed: return "confirmed";
-    case BookingState::kCheckedIn: return "checked_in";
-    case BookingState::kCompleted: return "completed";
-    case BookingState::kNoShow: return "no_show";
-    case BookingState::kCancelled: return "cancelled";
-    case BookingState::kExpired: return "expired";
-  }
-  return "unknown";
-}
-
-bool is_active(BookingState state) {
-  return state == BookingState::kHeld || state == BookingState::kPendingPayment ||
-         state == BookingState::kConfirmed || state == BookingState::kCheckedIn;
-}
-
-std::string_view to_string(PaymentState state) {
-  switch (state) {
-    case PaymentState::kRequested: return "requested";
-    case PaymentState::kSucceeded: return "succeeded";
-    case PaymentState::kFailed: return "failed";
-  }
-  return "unknown";
-}
-
 const PaymentRecord* BookingRecord::find_payment(std::string_view payment_id) const {
   return find_payment_in(*this, payment_id);
 }

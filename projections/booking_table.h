@@ -12,28 +12,19 @@
 #include "codec.h"
 #include "events.pb.h"
 #include "interval_set.h"
+#include "model.h"
 #include "string_map.h"
 #include "types.h"
 
 namespace turno::projections {
 
-enum class BookingState : std::uint8_t {
-  kHeld,
-  kPendingPayment,
-  kConfirmed,
-  kCheckedIn,
-  kCompleted,
-  kNoShow,
-  kCancelled,
-  kExpired,
-};
-inline constexpr std::uint8_t kBookingStateMax = 7;
-std::string_view to_string(BookingState state);
-// Held, pending payment, confirmed or checked in: the staff member's time is taken.
-bool is_active(BookingState state);
-
-enum class PaymentState : std::uint8_t { kRequested, kSucceeded, kFailed };
-std::string_view to_string(PaymentState state);
+// The engine's lifecycle states (model.h), with its to_string() and is_active(): held,
+// pending payment, confirmed or checked in take the staff member's time.
+using BookingState = turno::BookingStatus;
+inline constexpr std::uint8_t kBookingStateMax = 7;  // kExpired
+using PaymentState = turno::PaymentStatus;
+using turno::is_active;
+using turno::to_string;
 
 struct PaymentRecord {
   std::string id;

@@ -12,22 +12,15 @@
 #include "codec.h"
 #include "events.pb.h"
 #include "interval_set.h"
+#include "model.h"
 #include "string_map.h"
 #include "time_zones.h"
 
 namespace turno::projections {
 
-// A tenant's booking rules (PolicySet). The defaults are the engine's until the first PolicySet.
-struct PolicyRules {
-  std::int32_t hold_ttl_s = 600;
-  std::int32_t free_cancel_window_min = 24 * 60;
-  std::int32_t late_cancel_refund_pct = 50;
-  std::int32_t no_show_grace_min = 15;
-  std::int32_t min_notice_min = 0;
-  std::int32_t horizon_days = 180;
-  bool prepayment_required = true;
-  std::int32_t slot_step_min = 15;
-};
+// A tenant's booking rules (PolicySet): the engine's own struct, so the defaults that hold
+// until the first PolicySet are the ones the writer applies.
+using PolicyRules = turno::Policy;
 
 struct SiteInfo {
   std::string id;

@@ -146,12 +146,7 @@ std::string client_history_json(const ClientHistoryPage& page) {
     json.end_object();
   }
   json.end_array();
-  if (page.next_page_token.empty()) {
-    json.key("next_page_token").null();
-  } else {
-    json.field("next_page_token", page.next_page_token);
-  }
-  json.end_object();
+  json.field_or_null("next_page_token", page.next_page_token).end_object();
   return json.take();
 }
 

@@ -24,6 +24,8 @@ class Feed {
   // The last error met (cleared by the next success), for /readyz and logs.
   virtual Status last_error() const = 0;
   virtual std::string_view kind() const = 0;
+  // Gaps found in the source and filled from the log (NATS only; 0 for the log itself).
+  virtual std::uint64_t gaps_filled() const { return 0; }
 };
 
 // Lets callers wait until the views reach a seq (read-your-writes after a command).

@@ -355,12 +355,7 @@ std::string invoice_page_json(const InvoicePage& page) {
   json.begin_object().key("items").begin_array();
   for (const auto& item : page.items) write_document(json, item);
   json.end_array();
-  if (page.next_page_token.empty()) {
-    json.key("next_page_token").null();
-  } else {
-    json.field("next_page_token", page.next_page_token);
-  }
-  json.end_object();
+  json.field_or_null("next_page_token", page.next_page_token).end_object();
   return json.take();
 }
 

@@ -29,6 +29,11 @@ class JsonWriter {
   JsonWriter& field(std::string_view name, const T& field_value) {
     return key(name).value(field_value);
   }
+  // `name`: `text`, or null when `text` is empty (a page token on the last page).
+  JsonWriter& field_or_null(std::string_view name, std::string_view text) {
+    key(name);
+    return text.empty() ? null() : value(text);
+  }
   // The document; the writer is empty afterwards.
   std::string take() { return std::move(out_); }
 

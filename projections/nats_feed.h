@@ -42,7 +42,7 @@ class NatsFeed final : public Feed {
   Seq head_seq() const override { return Seq{head_seq_.load()}; }
   Status last_error() const override;
   std::string_view kind() const override { return "nats"; }
-  std::uint64_t gaps_filled() const { return gaps_filled_.load(); }
+  std::uint64_t gaps_filled() const override { return gaps_filled_.load(); }
   std::uint64_t events_fetched_from_log() const { return events_from_log_.load(); }
 
  private:

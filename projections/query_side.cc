@@ -93,7 +93,10 @@ std::string QuerySide::metrics_text() const {
        [](const ViewStatus& s) { return s.events_applied; }},
   };
   const std::vector<ViewStatus> views = status();
-  std::string out;
+  std::string out =
+      "# HELP turno_feed_gaps_filled_total Gaps in the feed filled from the command node's log.\n"
+      "# TYPE turno_feed_gaps_filled_total counter\n"
+      "turno_feed_gaps_filled_total " + std::to_string(feed_ ? feed_->gaps_filled() : 0) + "\n";
   for (const Metric& metric : kMetrics) {
     out += std::string("# HELP ") + metric.name + " " + metric.help + "\n";
     out += std::string("# TYPE ") + metric.name + " " + metric.type + "\n";

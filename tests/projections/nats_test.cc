@@ -86,6 +86,30 @@ std::vector<StoredMessage> read_stream(const std::string& url, std::size_t expec
   return messages;
 }
 
+// A command node: a nats-server of its own, an engine with the standard clinic, the bus.
+struct CommandNode {
+  TempDir dir;
+  NatsServer nats{dir.sub("nats")};
+  ManualClock clock{kMonday2026_03_02 - 7 * kMsPerDay};
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<CommandBus> bus;
+
+  CommandNode() {
+    REQUIRE(NatsServer::available());
+    REQUIRE(nats.start());
+    engine = open_engine(dir.sub("log"), clock);
+    bus = start_bus();
+    clinic_on(engine->writer());
+  }
+  std::unique_ptr<CommandBus> start_bus() {
+    auto started = CommandBus::start(engine->log(), nats.url(), dir.sub("publisher"));
+    REQUIRE(started.is_ok());
+    return std::move(started).value();
+  }
+  Writer& writer() { return engine->writer(); }
+  const EventLog& log() const { return engine->log(); }
+};
+
 bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
@@ -98,63 +122,46 @@ bool wait_for(const std::function<bool()>& done, std::chrono::seconds timeout) {
 }  // namespace
 
 TEST_CASE("JetStream: every committed event once, in seq order, with its id, subject and bytes") {
-  REQUIRE(NatsServer::available());
-  TempDir dir;
-  NatsServer nats(dir.sub("nats"));
-  REQUIRE(nats.start());
-  ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
-  auto engine = open_engine(dir.sub("log"), clock);
-  auto bus = CommandBus::start(engine->log(), nats.url(), dir.sub("publisher"));
-  REQUIRE(bus.is_ok());
-  clinic_on(engine->writer());
-  bookings_on(engine->writer(), "a", 30);
-  const Seq tail = engine->log().last_seq();
-  REQUIRE(wait_for([&] { return bus.value()->publisher().published_seq() == tail; }, kConverge));
+  CommandNode node;
+  bookings_on(node.writer(), "a", 30);
+  const Seq tail = node.log().last_seq();
+  REQUIRE(wait_for([&] { return node.bus->publisher().published_seq() == tail; }, kConverge));
   // Restarting the publisher from its checkpoint publishes nothing twice.
-  bus.value().reset();
-  auto restarted = CommandBus::start(engine->log(), nats.url(), dir.sub("publisher"));
-  REQUIRE(restarted.is_ok());
-  CHECK(restarted.value()->publisher().published_seq() == tail);
+  node.bus.reset();
+  node.bus = node.start_bus();
+  CHECK(node.bus->publisher().published_seq() == tail);
 
-  const std::vector<StoredMessage> stored = read_stream(nats.url(), tail.value);
+  const std::vector<StoredMessage> stored = read_stream(node.nats.url(), tail.value);
   REQUIRE(stored.size() == tail.value);
   for (std::uint64_t seq = 1; seq <= tail.value; ++seq) {
     const StoredMessage& message = stored[seq - 1];
     INFO("seq ", seq);
-    CHECK(message.id == engine->log().log_id() + "-" + std::to_string(seq));
-    const LogRecord record = engine->log().read_one(Seq{seq}).value();
+    CHECK(message.id == node.log().log_id() + "-" + std::to_string(seq));
+    const LogRecord record = node.log().read_one(Seq{seq}).value();
     CHECK(message.payload == record.envelope_bytes);
     CHECK(message.subject == nats_format::event_subject(record.envelope));
   }
   CHECK(stored[0].subject == "turno.evt.t1._.tenant_registered");
-  restarted.value()->stop();
-  CHECK(restarted.value()->metrics_text().find("turno_nats_publish_lag_events 0") != std::string::npos);
+  node.bus->stop();
+  CHECK(node.bus->metrics_text().find("turno_nats_publish_lag_events 0") != std::string::npos);
 }
 
 TEST_CASE("JetStream: NATS killed mid-stream and restarted; the query node converges") {
-  REQUIRE(NatsServer::available());
-  TempDir dir;
-  NatsServer nats(dir.sub("nats"));
-  REQUIRE(nats.start());
-  ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
-  auto engine = open_engine(dir.sub("log"), clock);
-  auto bus = CommandBus::start(engine->log(), nats.url(), dir.sub("publisher"));
-  REQUIRE(bus.is_ok());
-  auto embedded = open_side(dir.sub("embedded-views"));
-  embedded->start_embedded(engine->log());
-  auto remote = open_side(dir.sub("query-views"));
-  REQUIRE(remote->start_nats(feed_options(nats.url())).is_ok());
+  CommandNode node;
+  auto embedded = open_side(node.dir.sub("embedded-views"));
+  embedded->start_embedded(node.log());
+  auto remote = open_side(node.dir.sub("query-views"));
+  REQUIRE(remote->start_nats(feed_options(node.nats.url())).is_ok());
 
-  clinic_on(engine->writer());
-  bookings_on(engine->writer(), "a", 40);
-  nats.kill();
+  bookings_on(node.writer(), "a", 40);
+  node.nats.kill();
   // The writer does not wait for NATS: commands keep being answered while it is down.
-  bookings_on(engine->writer(), "b", 40, 10);
-  CHECK(bus.value()->publisher().published_seq() < engine->log().last_seq());
-  REQUIRE(nats.start());
-  bookings_on(engine->writer(), "c", 40, 20);
+  bookings_on(node.writer(), "b", 40, 10);
+  CHECK(node.bus->publisher().published_seq() < node.log().last_seq());
+  REQUIRE(node.nats.start());
+  bookings_on(node.writer(), "c", 40, 20);
 
-  const Seq tail = engine->log().last_seq();
+  const Seq tail = node.log().last_seq();
   REQUIRE(embedded->wait_until_applied(tail, kConverge));
   REQUIRE(remote->wait_until_applied(tail, kConverge));
   check_same_views(*embedded, *remote);
@@ -162,31 +169,23 @@ TEST_CASE("JetStream: NATS killed mid-stream and restarted; the query node conve
   // The query node restarts from its snapshots and catches up with what came meanwhile.
   remote->stop();
   remote.reset();
-  bookings_on(engine->writer(), "d", 20, 30);
-  remote = open_side(dir.sub("query-views"));
-  REQUIRE(remote->start_nats(feed_options(nats.url())).is_ok());
-  REQUIRE(embedded->wait_until_applied(engine->log().last_seq(), kConverge));
-  REQUIRE(remote->wait_until_applied(engine->log().last_seq(), kConverge));
+  bookings_on(node.writer(), "d", 20, 30);
+  remote = open_side(node.dir.sub("query-views"));
+  REQUIRE(remote->start_nats(feed_options(node.nats.url())).is_ok());
+  REQUIRE(embedded->wait_until_applied(node.log().last_seq(), kConverge));
+  REQUIRE(remote->wait_until_applied(node.log().last_seq(), kConverge));
   check_same_views(*embedded, *remote);
 }
 
 TEST_CASE("JetStream: messages lost by NATS are read from the command node's log") {
-  REQUIRE(NatsServer::available());
-  TempDir dir;
-  NatsServer nats(dir.sub("nats"));
-  REQUIRE(nats.start());
-  ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
-  auto engine = open_engine(dir.sub("log"), clock);
-  auto bus = CommandBus::start(engine->log(), nats.url(), dir.sub("publisher"));
-  REQUIRE(bus.is_ok());
-  clinic_on(engine->writer());
-  bookings_on(engine->writer(), "a", 20);
-  const Seq tail = engine->log().last_seq();
-  REQUIRE(wait_for([&] { return bus.value()->publisher().published_seq() == tail; }, kConverge));
+  CommandNode node;
+  bookings_on(node.writer(), "a", 20);
+  const Seq tail = node.log().last_seq();
+  REQUIRE(wait_for([&] { return node.bus->publisher().published_seq() == tail; }, kConverge));
 
   // Lose three messages in the middle of the stream, as an unsynced crash could.
   natsConnection* connection = nullptr;
-  REQUIRE(natsConnection_ConnectTo(&connection, nats.url().c_str()) == NATS_OK);
+  REQUIRE(natsConnection_ConnectTo(&connection, node.nats.url().c_str()) == NATS_OK);
   jsCtx* js = nullptr;
   REQUIRE(natsConnection_JetStream(&js, connection, nullptr) == NATS_OK);
   for (std::uint64_t stream_seq : {10, 11, 30}) {
@@ -195,11 +194,12 @@ TEST_CASE("JetStream: messages lost by NATS are read from the command node's log
   jsCtx_Destroy(js);
   natsConnection_Destroy(connection);
 
-  auto remote = open_side(dir.sub("query-views"));
-  REQUIRE(remote->start_nats(feed_options(nats.url(), "query-gaps")).is_ok());
+  auto remote = open_side(node.dir.sub("query-views"));
+  REQUIRE(remote->start_nats(feed_options(node.nats.url(), "query-gaps")).is_ok());
   REQUIRE(remote->wait_until_applied(tail, kConverge));
-  auto embedded = open_side(dir.sub("embedded-views"));
-  embedded->start_embedded(engine->log());
+  CHECK(remote->metrics_text().find("turno_feed_gaps_filled_total 2") != std::string::npos);
+  auto embedded = open_side(node.dir.sub("embedded-views"));
+  embedded->start_embedded(node.log());
   REQUIRE(embedded->wait_until_applied(tail, kConverge));
   check_same_views(*embedded, *remote);
 }
