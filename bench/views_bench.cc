@@ -9,7 +9,7 @@
 //   (e) with nats-server installed: the publisher's rate on the whole log, and the writer's rate
 //       with and without the publisher following it
 // Prints one JSON object per line. Flags: --events N --queries N --dir DIR --no-nats, --keep
-// (leave the log in DIR), --reuse (use the log a --keep run left), --only rebuild|availability, --per-view (also rebuild each view alone).
+// (leave the log in DIR), --reuse (use the log a --keep run left), --only rebuild|availability|apply|nats, --per-view (also rebuild each view alone).
 #include <rocksdb/db.h>
 #include <time.h>
 
@@ -43,7 +43,7 @@ struct ViewsBenchOptions {
   bool nats = true;
   bool keep = false;   // leave the log in `directory`
   bool reuse = false;  // use the log a --keep run left there
-  std::string only;    // "rebuild" or "availability": that part alone
+  std::string only;    // "rebuild", "availability", "apply" or "nats": that part alone
   bool per_view = false;  // also rebuild each view on its own
   std::string view;       // rebuild this view alone (profiling)
 };
@@ -351,6 +351,7 @@ void nats_figures(const EventLog& log, const ViewsBenchOptions& options) {
                 testing::kNatsServerBinary);
     return;
   }
+  for (const char* stale : {"/nats", "/publisher"}) std::filesystem::remove_all(options.directory + stale);
   testing::NatsServer nats(options.directory + "/nats");
   VERIFY(nats.start(), "bench: nats-server starts");
   publisher_rate(log, nats.url(), options.directory + "/publisher");
@@ -403,6 +404,7 @@ int run_views(int argc, char** argv) {
               static_cast<unsigned long long>(records), cursor_per_s);
   std::fflush(stdout);
   if (options.only == "apply") return apply_in_memory(*log.value(), options.view), 0;
+  if (options.only == "nats") return nats_figures(*log.value(), options), 0;
   if (!options.view.empty()) return rebuild(*log.value(), {options.view}, raw_per_s, cursor_per_s), 0;
   if (options.per_view) {
     for (std::string_view name : projections::view_names()) {

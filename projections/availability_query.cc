@@ -1,5 +1,6 @@
 // The availability view's queries: free slots, reassignment alternatives, and their JSON.
 #include <algorithm>
+#include <bit>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -38,11 +39,28 @@ std::int32_t step_of(const PolicyRules& policy) {
 }
 
 // The first blocked entry that may overlap an appointment whose blocked time starts at `from`.
-template <typename Map>
-auto first_blocking(const Map& blocked, std::int64_t from) {
-  auto it = blocked.upper_bound(from);
-  if (it != blocked.begin() && std::prev(it)->second.end_ms > from) --it;
+template <typename Entries>
+auto first_blocking(const Entries& blocked, std::int64_t from) {
+  auto it = std::upper_bound(blocked.begin(), blocked.end(), from,
+                             [](std::int64_t at, const auto& entry) { return at < entry.start_ms; });
+  if (it != blocked.begin() && std::prev(it)->end_ms > from) --it;
   return it;
+}
+
+// One slot per grid time with any staff free, naming them (bits of its row, in order).
+void append_slots(const std::vector<std::int64_t>& starts, const std::vector<std::uint64_t>& rows,
+                  std::size_t words, std::int64_t duration_ms, Availability& out) {
+  for (std::size_t g = 0; g < starts.size(); ++g) {
+    Slot slot{starts[g], starts[g] + duration_ms, static_cast<std::uint32_t>(out.slot_staff.size()),
+              0};
+    for (std::size_t w = 0; w < words; ++w) {
+      for (std::uint64_t bits = rows[g * words + w]; bits != 0; bits &= bits - 1) {
+        out.slot_staff.push_back(static_cast<std::uint16_t>(w * 64 + std::countr_zero(bits)));
+        ++slot.staff_count;
+      }
+    }
+    if (slot.staff_count > 0) out.slots.push_back(slot);
+  }
 }
 
 }  // namespace
@@ -50,10 +68,11 @@ auto first_blocking(const Map& blocked, std::int64_t from) {
 void AvailabilityView::free_starts(const StaffInfo& staff, const StaffIndex* index,
                                    const TimeZone& zone, const DayFrame& frame,
                                    const SlotShape& shape, const std::vector<std::int64_t>& starts,
-                                   std::vector<std::uint8_t>& free,
+                                   std::uint64_t* rows, std::size_t words, std::size_t bit,
                                    std::vector<Interval>& scratch) const {
+  const std::uint64_t mask = std::uint64_t{1} << (bit % 64);
   const std::vector<Interval>& pieces = pieces_of(staff, index, zone, frame, scratch);
-  static const std::map<std::int64_t, Blocked> kNothingBlocked;
+  static const std::vector<Blocked> kNothingBlocked;
   const auto& blocked = index != nullptr ? index->blocked : kNothingBlocked;
   auto start = starts.begin();
   for (const Interval& piece : pieces) {
@@ -65,9 +84,9 @@ void AvailabilityView::free_starts(const StaffInfo& staff, const StaffIndex* ind
     for (; start != starts.end() && *start + shape.duration_ms <= piece.end_ms; ++start) {
       const std::int64_t from = *start - shape.before_ms;
       const std::int64_t to = *start + shape.duration_ms + shape.after_ms;
-      while (entry != blocked.end() && entry->second.end_ms <= from) ++entry;
-      if (entry == blocked.end() || entry->first >= to) {
-        free[static_cast<std::size_t>(start - starts.begin())] = 1;
+      while (entry != blocked.end() && entry->end_ms <= from) ++entry;
+      if (entry == blocked.end() || entry->start_ms >= to) {
+        rows[static_cast<std::size_t>(start - starts.begin()) * words + bit / 64] |= mask;
       }
     }
   }
@@ -131,32 +150,24 @@ Result<Availability> AvailabilityView::query(const AvailabilityRequest& request)
 
   const std::int64_t earliest_ms = request.now_ms + tenant->policy.min_notice_min * kMsPerMinute;
   const std::int64_t latest_ms = request.now_ms + tenant->policy.horizon_days * kMsPerDay;
+  const std::size_t words = (candidates.size() + 63) / 64;
   std::vector<std::int64_t> starts;
-  std::vector<std::uint8_t> free;
-  std::vector<std::uint8_t> column;
+  std::vector<std::uint64_t> rows;  // per grid time, a bit per candidate free then
+  constexpr std::size_t kSlotsPerDayGuess = 48;  // reserve once instead of growing
+  out.slots.reserve(static_cast<std::size_t>(out.days) * kSlotsPerDayGuess);
+  out.slot_staff.reserve(out.slots.capacity() * std::min<std::size_t>(candidates.size(), 16));
   std::vector<Interval> scratch;
   for (std::int64_t day = out.from_day; day < out.from_day + out.days; ++day) {
-    const DayFrame frame = day_frame(*site->zone, day);
+    const DayFrame frame = frame_of(*site->zone, day);
     if (frame.end_ms <= earliest_ms || frame.start_ms > latest_ms) continue;
     grid_of(*site->zone, frame, out.step_min, earliest_ms, latest_ms, starts);
     if (starts.empty()) continue;
-    const std::size_t grid = starts.size();
-    free.assign(grid * candidates.size(), 0);
+    rows.assign(starts.size() * words, 0);
     for (std::size_t c = 0; c < candidates.size(); ++c) {
-      column.assign(grid, 0);
-      free_starts(*candidates[c], indexes[c], *site->zone, frame, shape, starts, column, scratch);
-      for (std::size_t g = 0; g < grid; ++g) free[g * candidates.size() + c] = column[g];
+      free_starts(*candidates[c], indexes[c], *site->zone, frame, shape, starts, rows.data(),
+                  words, c, scratch);
     }
-    for (std::size_t g = 0; g < grid; ++g) {
-      Slot slot{starts[g], starts[g] + shape.duration_ms,
-                static_cast<std::uint32_t>(out.slot_staff.size()), 0};
-      for (std::size_t c = 0; c < candidates.size(); ++c) {
-        if (free[g * candidates.size() + c] == 0) continue;
-        out.slot_staff.push_back(static_cast<std::uint16_t>(c));
-        ++slot.staff_count;
-      }
-      if (slot.staff_count > 0) out.slots.push_back(slot);
-    }
+    append_slots(starts, rows, words, shape.duration_ms, out);
   }
   return out;
 }
@@ -180,7 +191,8 @@ Result<Alternatives> AvailabilityView::alternatives(const AlternativesRequest& r
   const SlotShape shape{booking->end_ms - booking->start_ms,
                         booking->buffer_before_min * kMsPerMinute,
                         booking->buffer_after_min * kMsPerMinute};
-  const DayFrame frame = day_frame(*site->zone, to_local(*site->zone, booking->start_ms).days_since_epoch);
+  const DayFrame frame =
+      frame_of(*site->zone, to_local(*site->zone, booking->start_ms).days_since_epoch);
   const std::int64_t earliest_ms = request.now_ms + tenant->policy.min_notice_min * kMsPerMinute;
   const std::int64_t latest_ms = request.now_ms + tenant->policy.horizon_days * kMsPerDay;
   if (site->retired) return out;
@@ -190,14 +202,14 @@ Result<Alternatives> AvailabilityView::alternatives(const AlternativesRequest& r
     auto at = std::lower_bound(starts.begin(), starts.end(), booking->start_ms);
     if (at == starts.end() || *at != booking->start_ms) starts.insert(at, booking->start_ms);
   }
-  std::vector<std::uint8_t> free;
+  std::vector<std::uint64_t> free;  // one word per start: bit 0 set when free
   std::vector<Interval> scratch;
   for (const std::string& staff_id : tenant->staff_at(site->id)) {
     const StaffInfo* staff = tenant->find_staff(staff_id);
     if (staff_id == booking->staff_id || !can_take_new_bookings(staff, skill)) continue;
     free.assign(starts.size(), 0);
-    free_starts(*staff, index_of(tenant->id, staff_id), *site->zone, frame, shape, starts, free,
-                scratch);
+    free_starts(*staff, index_of(tenant->id, staff_id), *site->zone, frame, shape, starts,
+                free.data(), 1, 0, scratch);
     std::optional<std::size_t> before, after;
     for (std::size_t i = 0; i < starts.size(); ++i) {
       if (free[i] == 0) continue;

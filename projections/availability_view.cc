@@ -61,16 +61,29 @@ void AvailabilityView::on_booking(const BookingChange& change, const v1::Envelop
 
 void AvailabilityView::block(const BookingRecord& booking) {
   const Interval blocked = booking.blocked();
-  staff_index_[tenant_key(booking.tenant_id, booking.staff_id)].blocked.insert_or_assign(
-      blocked.start_ms, Blocked{blocked.end_ms, booking.id});
+  auto& entries = staff_index_[tenant_key(booking.tenant_id, booking.staff_id)].blocked;
+  auto at = std::lower_bound(entries.begin(), entries.end(), blocked.start_ms,
+                             [](const Blocked& entry, std::int64_t start) {
+                               return entry.start_ms < start;
+                             });
+  entries.insert(at, Blocked{blocked.start_ms, blocked.end_ms, booking.id});
 }
 
 void AvailabilityView::unblock(const std::string& tenant_id, const std::string& staff_id,
                                std::int64_t start_ms, const std::string& booking_id) {
   StaffIndex* index = find_in(staff_index_, tenant_key(tenant_id, staff_id));
   if (index == nullptr) return;
-  auto it = index->blocked.find(start_ms);
-  if (it != index->blocked.end() && it->second.booking_id == booking_id) index->blocked.erase(it);
+  auto& entries = index->blocked;
+  auto it = std::lower_bound(entries.begin(), entries.end(), start_ms,
+                             [](const Blocked& entry, std::int64_t start) {
+                               return entry.start_ms < start;
+                             });
+  for (; it != entries.end() && it->start_ms == start_ms; ++it) {
+    if (it->booking_id == booking_id) {
+      entries.erase(it);
+      return;
+    }
+  }
 }
 
 void AvailabilityView::advance_window(std::int64_t recorded_at_ms) {
@@ -106,18 +119,23 @@ void AvailabilityView::refresh_window(const TenantInfo& tenant, const StaffInfo&
     if (day < first || day >= end) index.pieces.erase(day);
   }
   std::vector<Interval> pieces;
+  auto& frames = frames_[site->zone];
   for (std::int64_t day = first; day < end; ++day) {
     if (day >= index.first_day && day < index.end_day) continue;  // still current
+    auto frame = frames.find(day);
+    if (frame == frames.end()) frame = frames.emplace(day, day_frame(*site->zone, day)).first;
     pieces.clear();
-    bookable_pieces(*week, staff.time_off_union, *site->zone, day_frame(*site->zone, day), pieces);
+    bookable_pieces(*week, staff.time_off_union, *site->zone, frame->second, pieces);
     index.pieces[day] = pieces;
   }
+  std::erase_if(frames, [&](const auto& entry) { return entry.first < first; });
   index.first_day = first;
   index.end_day = end;
 }
 
 void AvailabilityView::rebuild_indexes() {
   staff_index_.clear();
+  frames_.clear();
   anchor_day_ = utc_day_of(applied_recorded_at_ms());
   for (const auto& [tenant_id, tenant] : catalog().tenants()) refresh_tenant(tenant, true);
   for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
@@ -149,7 +167,17 @@ const std::vector<Interval>& AvailabilityView::pieces_of(const StaffInfo& staff,
   return scratch;
 }
 
+DayFrame AvailabilityView::frame_of(const TimeZone& zone, std::int64_t day) const {
+  if (auto by_zone = frames_.find(&zone); by_zone != frames_.end()) {
+    if (auto frame = by_zone->second.find(day); frame != by_zone->second.end()) {
+      return frame->second;
+    }
+  }
+  return day_frame(zone, day);
+}
+
 void AvailabilityView::clear_own() {
+  frames_.clear();
   staff_index_.clear();
   anchor_day_ = 0;
 }

@@ -10,7 +10,7 @@
 //
 // Speed: per staff member and local day the view keeps the bookable pieces (working windows
 // minus time off, as UTC intervals) for every day from the last event's day to the booking
-// horizon, and the blocked intervals in a sorted map; a query walks the slot grid against
+// horizon, and the blocked intervals in a sorted vector; a query walks the slot grid against
 // both, with no tz database lookups except one frame per day. Days outside that window are
 // computed on the fly (same answer, slower).
 #pragma once
@@ -124,11 +124,14 @@ class AvailabilityView final : public BookingFoldView {
 
  private:
   struct Blocked {
+    std::int64_t start_ms = 0;
     std::int64_t end_ms = 0;
     std::string booking_id;
   };
   struct StaffIndex {
-    std::map<std::int64_t, Blocked> blocked;  // active bookings' blocked time, by start
+    // Active bookings' blocked time, by start. They never overlap (the writer's invariant), so
+    // sorted by start they are sorted by end too: a query walks them forward once per piece.
+    std::vector<Blocked> blocked;
     std::unordered_map<std::int64_t, std::vector<Interval>> pieces;  // local day -> bookable
     std::int64_t first_day = 0;  // pieces cover [first_day, end_day)
     std::int64_t end_day = 0;
@@ -145,12 +148,18 @@ class AvailabilityView final : public BookingFoldView {
                                          const TimeZone& zone, const DayFrame& frame,
                                          std::vector<Interval>& scratch) const;
   const StaffIndex* index_of(std::string_view tenant_id, std::string_view staff_id) const;
+  // Sets bit `bit` of row i (a row is `words` 64-bit words) for each starts[i] the staff
+  // member can take.
   void free_starts(const StaffInfo& staff, const StaffIndex* index, const TimeZone& zone,
                    const DayFrame& frame, const SlotShape& shape,
-                   const std::vector<std::int64_t>& starts, std::vector<std::uint8_t>& free,
-                   std::vector<Interval>& scratch) const;
+                   const std::vector<std::int64_t>& starts, std::uint64_t* rows,
+                   std::size_t words, std::size_t bit, std::vector<Interval>& scratch) const;
+  // The frame of a local day: from the index's cache when there, else computed.
+  DayFrame frame_of(const TimeZone& zone, std::int64_t day) const;
 
   StringMap<StaffIndex> staff_index_;  // derived: tenant_key(tenant, staff)
+  // Derived: the frames of the indexed days, per zone (tz lookups kept out of queries).
+  std::unordered_map<const TimeZone*, std::unordered_map<std::int64_t, DayFrame>> frames_;
   std::int64_t anchor_day_ = 0;        // derived: UTC day of the newest event folded
 };
 
