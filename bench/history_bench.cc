@@ -183,7 +183,7 @@ Result<Opened> open_timed(const HistoryBenchOptions& options, const turno::Clock
     snapshots.directory = snapshot_directory(options);
     snapshots.every_events = UINT64_MAX / 2;
     snapshots.on_stop = false;
-    engine_options.model_snapshots = snapshots;
+    engine_options.model_snapshots.emplace(snapshots);
   }
   const Timer timer;
   auto engine = Engine::open(log_directory(options), clock, engine_options);

@@ -35,11 +35,12 @@ ModelSnapshotOptions snapshot_options(const Paths& paths, std::uint64_t every_ev
   return options;
 }
 
+// `snapshots` null: without snapshots.
 std::unique_ptr<Engine> open_engine(const Paths& paths, const Clock& clock,
-                                    std::optional<ModelSnapshotOptions> snapshots) {
+                                    const ModelSnapshotOptions* snapshots) {
   EngineOptions options;
   options.log.sync = false;
-  options.model_snapshots = std::move(snapshots);
+  if (snapshots != nullptr) options.model_snapshots.emplace(*snapshots);
   auto engine = Engine::open(paths.log(), clock, options);
   REQUIRE_MESSAGE(engine.is_ok(), engine.status().message());
   return std::move(engine).value();
@@ -48,14 +49,14 @@ std::unique_ptr<Engine> open_engine(const Paths& paths, const Clock& clock,
 // A history of at least `events` events, then the engine stopped (shutdown snapshot taken).
 void write_history(const Paths& paths, const Clock& clock, std::uint64_t events,
                    ModelSnapshotOptions snapshots) {
-  auto engine = open_engine(paths, clock, snapshots);
+  auto engine = open_engine(paths, clock, &snapshots);
   write_workload_events(engine->writer(), events);
   engine->stop();
 }
 
 // A few more events with snapshots off: a tail after the newest snapshot.
 void append_tail(const Paths& paths, const Clock& clock) {
-  auto engine = open_engine(paths, clock, std::nullopt);
+  auto engine = open_engine(paths, clock, nullptr);
   for (int i = 0; i < 5; ++i) {
     const std::string id = "tail-" + std::to_string(i);
     REQUIRE(engine->writer().execute(add_staff("t0", id, id, "s0", {"general"})).accepted());
@@ -79,7 +80,8 @@ struct StartUp {
   Seq tail;
 };
 StartUp start_up(const Paths& paths, const Clock& clock) {
-  auto engine = open_engine(paths, clock, snapshot_options(paths, 1'000'000, false));
+  const ModelSnapshotOptions snapshots = snapshot_options(paths, 1'000'000, false);
+  auto engine = open_engine(paths, clock, &snapshots);
   engine->stop();
   StartUp out;
   out.report = engine->load_report();
