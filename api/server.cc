@@ -363,7 +363,7 @@ void Server::stop() {
   threads_.clear();
   ErrorCode ignored;
   acceptor_.close(ignored);  // never started, or started: either way no thread runs now
-  api_.engine().stop();
+  if (api_.has_engine()) api_.engine().stop();  // a query node has no writer to stop
 }
 
 void Server::run_until_signal() {

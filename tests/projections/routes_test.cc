@@ -2,6 +2,9 @@
 // app, a staff member's calendar and an admin see, and what each role may not.
 #include <doctest/doctest.h>
 
+#include "command_bus.h"
+#include "nats_server.h"
+#include "query_side.h"
 #include "test_server.h"
 
 using namespace turno;
@@ -148,4 +151,60 @@ TEST_CASE("routes: invoices as JSON and PDF for their client; KPIs and history")
   CHECK(history.number("/items/1/paid_minor") == 5000);
   CHECK(server.get("/v1/clients/c1/bookings", stranger).status == 404);
   CHECK(server.get("/v1/clients/c1/bookings", clinic.admin).status == 200);
+}
+
+TEST_CASE("routes: a query node fed from NATS answers as the node that wrote the events") {
+  REQUIRE(NatsServer::available());
+  TestServer server;
+  TempDir dir;
+  NatsServer nats(dir.sub("nats"));
+  REQUIRE(nats.start());
+  auto bus = projections::CommandBus::start(server.log(), nats.url(), dir.sub("publisher"));
+  REQUIRE(bus.is_ok());
+  Clinic clinic = open_clinic(server);
+  paid_booking(clinic, 10);
+  paid_booking(clinic, 11);
+
+  // `turno serve --role query`: no engine, views fed from JetStream, the read routes only.
+  std::vector<std::string> report;
+  projections::QuerySideOptions options;
+  options.views_directory = dir.sub("views");
+  auto views = projections::QuerySide::open(options, report);
+  REQUIRE(views.is_ok());
+  std::shared_ptr<projections::QuerySide> query_views = std::move(views).value();
+  projections::NatsFeedOptions feed;
+  feed.url = nats.url();
+  REQUIRE(query_views->start_nats(feed).is_ok());
+  api::ApiOptions api_options;
+  api_options.jwt = api::JwtVerifier::create({std::string(kJwtSecret), {}}).value();
+  api_options.access_log = nullptr;
+  api::Api query_api(server.clock(), std::move(api_options));
+  query_api.provide(query_views);
+  api::ServerOptions server_options;
+  server_options.listen = "127.0.0.1:0";
+  api::Server query_server(query_api, server_options);
+  REQUIRE(query_server.start().is_ok());
+  REQUIRE(query_views->wait_until_applied(Seq{server.last_seq()}, std::chrono::seconds(30)));
+
+  auto query_get = [&](const std::string& target, const std::string& token) {
+    api::BlockingClient client(query_server.endpoint());
+    return to_reply(client.send(make_request(api::http::verb::get, target, {}, token)));
+  };
+  for (const std::string target :
+       {"/v1/staff/ana/agenda?from=2026-03-03&days=1", "/v1/invoices",
+        "/v1/sites/lima/kpis?from=2026-03-02&days=3", "/v1/clients/c1/bookings",
+        "/v1/availability?site_id=lima&service_id=consult&from=2026-03-03&days=2"}) {
+    INFO(target);
+    const Reply here = server.get(target, clinic.admin);
+    const Reply there = query_get(target, clinic.admin);
+    CHECK(here.status == 200);
+    CHECK(there.status == here.status);
+    CHECK(there.body == here.body);
+  }
+  // No writer on a query node: command routes do not exist there.
+  api::BlockingClient client(query_server.endpoint());
+  CHECK(to_reply(client.send(make_request(api::http::verb::post, "/v1/holds", "{}", clinic.admin)))
+            .status == 404);
+  query_server.stop();
+  query_views->stop();
 }
