@@ -5,7 +5,8 @@
 namespace turno::projections {
 
 Result<std::unique_ptr<CommandBus>> CommandBus::start(const EventLog& log, const std::string& url,
-                                                      const std::string& checkpoint_directory) {
+                                                      const std::string& checkpoint_directory,
+                                                      int stream_replicas) {
   std::error_code error;
   std::filesystem::create_directories(checkpoint_directory, error);
   if (error) return Status::io_error("nats: cannot create " + checkpoint_directory);
@@ -16,6 +17,7 @@ Result<std::unique_ptr<CommandBus>> CommandBus::start(const EventLog& log, const
   NatsPublisherOptions options;
   options.url = url;
   options.checkpoint_directory = checkpoint_directory;
+  options.stream_replicas = stream_replicas;
   Result<std::unique_ptr<NatsPublisher>> publisher = NatsPublisher::start(log, options);
   if (!publisher.is_ok()) return publisher.status();
   bus->publisher_ = std::move(publisher).value();

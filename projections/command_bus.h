@@ -16,7 +16,8 @@ class CommandBus {
   // Starts both on `log` (which outlives this); the publisher's checkpoint lives in
   // `checkpoint_directory`. Neither needs NATS to be up now.
   static Result<std::unique_ptr<CommandBus>> start(const EventLog& log, const std::string& url,
-                                                   const std::string& checkpoint_directory);
+                                                   const std::string& checkpoint_directory,
+                                                   int stream_replicas = 1);
   // Stops publishing (persisting the checkpoint) and serving. Idempotent.
   void stop();
   const NatsPublisher& publisher() const { return *publisher_; }

@@ -1,6 +1,8 @@
 #include "nats_client.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "nats_format.h"
 
@@ -25,11 +27,25 @@ Result<NatsConnection> nats_connect(const NatsConnectOptions& options) {
   natsStatus status = natsOptions_Create(&raw);
   if (status != NATS_OK) return nats_status(status, "nats: options");
   std::unique_ptr<natsOptions, void (*)(natsOptions*)> nats_options(raw, natsOptions_Destroy);
-  status = natsOptions_SetURL(raw, options.url.c_str());
+  // "nats://a:4222,nats://b:4222": natsOptions_SetURL takes one url, SetServers the list.
+  std::vector<std::string> urls;
+  for (std::size_t start = 0; start <= options.url.size();) {
+    const std::size_t comma = std::min(options.url.find(',', start), options.url.size());
+    if (comma > start) urls.push_back(options.url.substr(start, comma - start));
+    start = comma + 1;
+  }
+  std::vector<const char*> servers;
+  for (const std::string& url : urls) servers.push_back(url.c_str());
+  status = servers.size() <= 1 ? natsOptions_SetURL(raw, options.url.c_str())
+                               : natsOptions_SetServers(raw, servers.data(),
+                                                        static_cast<int>(servers.size()));
   if (status == NATS_OK) status = natsOptions_SetName(raw, options.name.c_str());
   if (status == NATS_OK) status = natsOptions_SetTimeout(raw, options.connect_timeout.count());
   if (status == NATS_OK) {
     status = natsOptions_SetAllowReconnect(raw, options.reconnect == Reconnect::kAlways);
+  }
+  if (status == NATS_OK && options.global_delivery) {
+    status = natsOptions_UseGlobalMessageDelivery(raw, true);
   }
   if (status == NATS_OK && options.reconnect == Reconnect::kAlways) {
     status = natsOptions_SetMaxReconnect(raw, -1);
@@ -58,7 +74,7 @@ Result<JetStream> jetstream(natsConnection* connection, jsOptions* options) {
   return JetStream(js);
 }
 
-Status ensure_event_stream(jsCtx* js) {
+Status ensure_event_stream(jsCtx* js, int replicas) {
   const std::string name(nats_format::kStream);
   jsStreamInfo* info = nullptr;
   jsErrCode error = static_cast<jsErrCode>(0);
@@ -76,6 +92,7 @@ Status ensure_event_stream(jsCtx* js) {
   config.Subjects = subject_list;
   config.SubjectsLen = 1;
   config.Storage = js_FileStorage;
+  config.Replicas = replicas;
   config.Duplicates = nats_format::kDuplicateWindowMs * 1'000'000;  // nanoseconds
   status = js_AddStream(&info, js, &config, nullptr, &error);
   if (status == NATS_OK) jsStreamInfo_Destroy(info);

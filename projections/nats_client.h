@@ -42,11 +42,14 @@ enum class Reconnect {
 };
 
 struct NatsConnectOptions {
-  std::string url;
+  std::string url;   // one, or a cluster's comma-separated (the client fails over between them)
   std::string name;  // shown by the server (connz)
   std::chrono::milliseconds connect_timeout{2'000};
   std::chrono::milliseconds reconnect_wait{500};
   Reconnect reconnect = Reconnect::kNever;
+  // Deliver async subscriptions' messages from the library's shared pool instead of one
+  // thread per subscription (a responder subscribes once per tenant).
+  bool global_delivery = false;
 };
 
 // `what`: the NATS status's text and the library's last error.
@@ -57,9 +60,9 @@ Result<NatsConnection> nats_connect(const NatsConnectOptions& options);
 // A JetStream context on `connection`; `options` may be null.
 Result<JetStream> jetstream(natsConnection* connection, jsOptions* options = nullptr);
 
-// Creates stream TURNO_EVENTS (file storage, subjects turno.evt.>, dedup window) when it is
-// not there; leaves an existing one as it is.
-Status ensure_event_stream(jsCtx* js);
+// Creates stream TURNO_EVENTS (file storage, subjects turno.evt.>, dedup window, `replicas`
+// copies: 3 on a JetStream cluster) when it is not there; leaves an existing one as it is.
+Status ensure_event_stream(jsCtx* js, int replicas);
 
 // The value of `header` on `msg`, or empty.
 std::string_view header_of(natsMsg* msg, const char* header);

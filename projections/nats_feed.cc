@@ -27,10 +27,70 @@ struct NatsFeed::Session {
   NatsSubscription subscription;
 };
 
-NatsFeed::NatsFeed(ProjectorGroup& group, Progress& progress, NatsFeedOptions options)
-    : group_(group), progress_(progress), options_(std::move(options)) {
-  head_seq_.store(group_.min_applied().value);
+namespace {
+
+// One group for whichever log comes first (QuerySide::start_nats, `turno project`).
+class SingleLog final : public LogGroups {
+ public:
+  explicit SingleLog(ProjectorGroup& group) : group_(group) {}
+  Result<ProjectorGroup*> group_for_log(const std::string& log_id) override {
+    if (log_id_.empty()) log_id_ = log_id;
+    if (log_id != log_id_) {
+      return Status::invalid_argument("nats: events of a second log (" + log_id +
+                                      ") on a feed of one log (" + log_id_ + ")");
+    }
+    return &group_;
+  }
+
+ private:
+  ProjectorGroup& group_;
+  std::string log_id_;
+};
+
+}  // namespace
+
+NatsFeed::NatsFeed(LogGroups& groups, Progress& progress, NatsFeedOptions options)
+    : groups_(groups), progress_(progress), options_(std::move(options)) {
   thread_ = std::thread([this] { run(); });
+}
+
+NatsFeed::NatsFeed(ProjectorGroup& group, Progress& progress, NatsFeedOptions options)
+    : single_log_(std::make_unique<SingleLog>(group)),
+      groups_(*single_log_),
+      progress_(progress),
+      options_(std::move(options)) {
+  head_seq_.store(group.min_applied().value);
+  thread_ = std::thread([this] { run(); });
+}
+
+Seq NatsFeed::head_seq(const std::string& log_id) const {
+  std::lock_guard lock(logs_mutex_);
+  const auto it = logs_.find(log_id);
+  return it == logs_.end() ? Seq{} : it->second.head;
+}
+
+Result<NatsFeed::Log*> NatsFeed::log(const std::string& log_id) {
+  {
+    std::lock_guard lock(logs_mutex_);
+    if (auto it = logs_.find(log_id); it != logs_.end()) return &it->second;
+  }
+  Result<ProjectorGroup*> group = groups_.group_for_log(log_id);
+  if (!group.is_ok()) return group.status();
+  std::lock_guard lock(logs_mutex_);
+  Log& state = logs_[log_id];
+  state.group = group.value();
+  state.head = state.group->min_applied();
+  return &state;
+}
+
+Status NatsFeed::checkpoint(bool quiet, bool force) {
+  Status first_error;
+  std::lock_guard lock(logs_mutex_);
+  for (auto& [id, state] : logs_) {
+    Status status = state.group->checkpoint(quiet, force);
+    if (!status.is_ok() && first_error.is_ok()) first_error = std::move(status);
+  }
+  return first_error;
 }
 
 void NatsFeed::stop() {
@@ -56,7 +116,7 @@ void NatsFeed::run() {
     set_error(std::move(status));
     if (!stopping_.load()) std::this_thread::sleep_for(options_.retry_wait);
   }
-  set_error(group_.checkpoint(/*quiet=*/true, /*force=*/true));
+  set_error(checkpoint(/*quiet=*/true, /*force=*/true));
 }
 
 Status NatsFeed::open_session(Session& session) {
@@ -68,7 +128,7 @@ Status NatsFeed::open_session(Session& session) {
   Result<JetStream> js = jetstream(session.connection.get());
   if (!js.is_ok()) return js.status();
   session.js = std::move(js).value();
-  if (Status status = ensure_event_stream(session.js.get()); !status.is_ok()) return status;
+  if (Status status = ensure_event_stream(session.js.get(), options_.stream_replicas); !status.is_ok()) return status;
   const std::string stream(nats_format::kStream);
   const std::string subjects(nats_format::kEventSubjects);
   jsSubOptions subscribe;
@@ -89,7 +149,7 @@ Status NatsFeed::open_session(Session& session) {
 }
 
 Status NatsFeed::consume(Session& session) {
-  std::vector<v1::Envelope> events;
+  std::map<std::string, std::vector<v1::Envelope>> batch;  // per log id, in arrival order
   while (!stopping_.load()) {
     MsgList fetched;
     jsErrCode error = static_cast<jsErrCode>(0);
@@ -98,26 +158,40 @@ Status NatsFeed::consume(Session& session) {
                                static_cast<int>(options_.fetch_batch_max),
                                options_.fetch_wait.count(), &error);
     if (status == NATS_TIMEOUT) {  // nothing new: a quiet moment
-      set_error(group_.checkpoint(/*quiet=*/true));
-      group_.observe_head(head_seq());
+      set_error(checkpoint(/*quiet=*/true));
+      std::lock_guard lock(logs_mutex_);
+      for (auto& [id, state] : logs_) state.group->observe_head(state.head);
       continue;
     }
     if (status != NATS_OK) return nats_status(status, "nats: fetch");
-    events.clear();
-    std::string log_id;
+    for (auto& [id, events] : batch) events.clear();
     for (int i = 0; i < fetched.list.Count; ++i) {
       natsMsg* msg = fetched.list.Msgs[i];
-      v1::Envelope& event = events.emplace_back();
+      const auto id = nats_format::parse_msg_id(header_of(msg, "Nats-Msg-Id"));
+      if (!id) continue;  // not an event of ours: whatever it hid shows up as a gap
+      v1::Envelope& event = batch[id->first].emplace_back();
       if (!event.ParseFromArray(natsMsg_GetData(msg), natsMsg_GetDataLength(msg)) ||
-          event.seq() == 0) {
-        events.pop_back();  // not an event of ours: whatever it hid shows up as a gap
+          event.seq() == 0 || event.seq() != id->second.value) {
+        batch[id->first].pop_back();
         continue;
       }
-      if (const auto id = nats_format::parse_msg_id(header_of(msg, "Nats-Msg-Id"))) log_id = id->first;
       head_seq_.store(std::max(head_seq_.load(), event.seq()));
     }
-    group_.observe_head(head_seq());
-    if (Status applied = apply(session, events, log_id); !applied.is_ok()) return applied;
+    for (auto& [id, events] : batch) {
+      if (events.empty()) continue;
+      Result<Log*> state = log(id);
+      if (!state.is_ok()) return state.status();
+      {
+        std::lock_guard lock(logs_mutex_);
+        for (const v1::Envelope& event : events) {
+          state.value()->head = std::max(state.value()->head, Seq{event.seq()});
+        }
+        state.value()->group->observe_head(state.value()->head);
+      }
+      if (Status applied = apply(session, *state.value()->group, events, id); !applied.is_ok()) {
+        return applied;
+      }
+    }
     if (fetched.list.Count > 0) {
       natsMsg* last = fetched.list.Msgs[fetched.list.Count - 1];
       if (natsStatus acked = natsMsg_Ack(last, nullptr); acked != NATS_OK) {
@@ -125,36 +199,37 @@ Status NatsFeed::consume(Session& session) {
       }
     }
     progress_.advanced();
-    set_error(group_.checkpoint(/*quiet=*/false));
+    set_error(checkpoint(/*quiet=*/false));
   }
   return Status::ok();
 }
 
-Status NatsFeed::apply(Session& session, std::vector<v1::Envelope>& events,
+Status NatsFeed::apply(Session& session, ProjectorGroup& group, std::vector<v1::Envelope>& events,
                        const std::string& log_id) {
   std::sort(events.begin(), events.end(),
             [](const auto& a, const auto& b) { return a.seq() < b.seq(); });
   for (;;) {
-    const OfferResult offered = group_.offer(events);
+    const OfferResult offered = group.offer(events);
     if (!offered.gap) return Status::ok();
     // The slowest view stopped before a missing range: fetch it from the command node.
-    const Seq applied = group_.min_applied();
+    const Seq applied = group.min_applied();
     auto past = std::find_if(events.begin(), events.end(),
                              [&](const auto& event) { return event.seq() > applied.value + 1; });
     if (past == events.end()) return Status::ok();
-    if (Status filled = fill_gap(session, log_id, Seq{past->seq() - 1}); !filled.is_ok()) {
+    if (Status filled = fill_gap(session, group, log_id, Seq{past->seq() - 1}); !filled.is_ok()) {
       return filled;
     }
   }
 }
 
-Status NatsFeed::fill_gap(Session& session, const std::string& log_id, Seq up_to) {
+Status NatsFeed::fill_gap(Session& session, ProjectorGroup& group, const std::string& log_id,
+                          Seq up_to) {
   if (log_id.empty()) return Status::corruption("nats: a gap, and no log id to ask for it");
   const std::string subject = nats_format::log_read_subject(log_id);
   std::vector<v1::Envelope> events;
-  while (group_.min_applied() < up_to) {
+  while (group.min_applied() < up_to) {
     if (stopping_.load()) return Status::busy("nats: stopped while filling a gap");
-    const Seq from = group_.min_applied().next();
+    const Seq from = group.min_applied().next();
     const auto count = static_cast<std::uint32_t>(
         std::min<std::uint64_t>(up_to.value - from.value + 1, nats_format::kReadRecordsMax));
     const std::string request = nats_format::encode_read_request(from, count);
@@ -185,7 +260,7 @@ Status NatsFeed::fill_gap(Session& session, const std::string& log_id, Seq up_to
     if (events.front().seq() != from.value) {
       return Status::corruption("nats: log read answered another range");
     }
-    group_.offer(events);
+    group.offer(events);
     events_from_log_.fetch_add(events.size());
   }
   gaps_filled_.fetch_add(1);

@@ -22,8 +22,9 @@ std::uint32_t get_u32(std::string_view bytes) {
   return value;
 }
 
-// A subject token: never empty, never a "." (which separates tokens).
-std::string token(std::string_view text) {
+}  // namespace
+
+std::string subject_token(std::string_view text) {
   if (text.empty()) return "_";
   std::string out(text);
   for (char& c : out) {
@@ -32,7 +33,13 @@ std::string token(std::string_view text) {
   return out;
 }
 
-}  // namespace
+std::string command_subject(std::string_view tenant_id) {
+  return "turno.cmd." + subject_token(tenant_id);
+}
+
+std::string command_queue_group(std::string_view shard_id) {
+  return "turno-shard-" + std::string(shard_id);
+}
 
 std::string_view event_type(const v1::Envelope& envelope) {
   const auto* field = v1::Envelope::descriptor()->FindFieldByNumber(envelope.event_case());
@@ -41,9 +48,9 @@ std::string_view event_type(const v1::Envelope& envelope) {
 
 std::string event_subject(const v1::Envelope& envelope) {
   std::string subject = "turno.evt.";
-  subject += token(envelope.tenant_id());
+  subject += subject_token(envelope.tenant_id());
   subject += '.';
-  subject += token(envelope.site_id());
+  subject += subject_token(envelope.site_id());
   subject += '.';
   subject += event_type(envelope);
   return subject;

@@ -14,6 +14,13 @@
 //             ok:    log tail seq (8, BE) | records (4, BE) |
 //                    records x [ envelope bytes length (4, BE) | envelope bytes ]
 //             error: the message text
+// Commands (request/reply on turno.cmd.<tenant>, api/shard_routing.h): an API node that does
+// not own a tenant forwards the validated command to the shard that does:
+//   request   the v1.Command's protobuf bytes (schemas/commands.proto), idempotency key inside
+//   reply     a v1.CommandReply's protobuf bytes, sent after the command's events are durable
+// Each shard's command nodes subscribe to their tenants' subjects in queue group
+// turno-shard-<shard id>, so one of them answers.
+//
 // A reply holds at most kReadRecordsMax records and kReadReplyBytesMax bytes (NATS's default
 // max_payload is 1 MiB); the requester asks again from where it stopped.
 #pragma once
@@ -49,6 +56,12 @@ std::string_view event_type(const v1::Envelope& envelope);
 // "<log id>-<seq>", and back.
 std::string msg_id(std::string_view log_id, Seq seq);
 std::optional<std::pair<std::string, Seq>> parse_msg_id(std::string_view id);
+// "turno.cmd.<tenant>" (tenant as a subject token: "." and wildcards become "_").
+std::string command_subject(std::string_view tenant_id);
+// "turno-shard-<shard id>".
+std::string command_queue_group(std::string_view shard_id);
+// `text` as one subject token: never empty, "." " " "*" ">" become "_".
+std::string subject_token(std::string_view text);
 // "turno.log.<log id>.read".
 std::string log_read_subject(std::string_view log_id);
 

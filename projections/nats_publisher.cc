@@ -95,7 +95,7 @@ void NatsPublisher::run() {
       status = js.status();
       if (status.is_ok()) session.js = std::move(js).value();
     }
-    if (status.is_ok()) status = ensure_event_stream(session.js.get());
+    if (status.is_ok()) status = ensure_event_stream(session.js.get(), options_.stream_replicas);
     if (status.is_ok()) status = rewind_to_stream(session);
     if (status.is_ok()) {
       connected_.store(true);

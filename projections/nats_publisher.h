@@ -33,6 +33,7 @@ struct NatsPublisherOptions {
   std::chrono::milliseconds idle_wait{200};   // longest wait for a commit (stop latency)
   std::chrono::milliseconds retry_wait{500};  // after a failure, before reconnecting
   std::chrono::milliseconds checkpoint_interval{1'000};
+  int stream_replicas = 1;  // copies of TURNO_EVENTS when this node creates it (3 in a cluster)
 };
 
 class NatsPublisher {
