@@ -163,6 +163,18 @@ Result<std::optional<BookingView>> load_booking(const EventLog& log, std::string
   return view;
 }
 
+Result<std::optional<BookingView>> fold_booking(const std::vector<v1::Envelope>& before,
+                                                const std::vector<v1::Envelope>& tail) {
+  std::optional<BookingView> view;
+  for (const auto* events : {&before, &tail}) {
+    for (const v1::Envelope& event : *events) {
+      if (!view) view.emplace();
+      apply(*view, event);
+    }
+  }
+  return view;
+}
+
 bool visible_to(const BookingView& view, const Principal& principal) {
   switch (principal.role) {
     case v1::ROLE_CLIENT:

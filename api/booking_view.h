@@ -72,6 +72,10 @@ Result<std::optional<BookingView>> load_booking(const EventLog& log, std::string
                                                 std::uint64_t before_version = 0,
                                                 const std::vector<v1::Envelope>& tail = {});
 
+// The same from events in hand: `before` (the stream up to the tail), then `tail`.
+Result<std::optional<BookingView>> fold_booking(const std::vector<v1::Envelope>& before,
+                                                const std::vector<v1::Envelope>& tail);
+
 // The engine's visibility rule: clients see their own bookings, staff their site's, admins
 // all of their tenant's.
 bool visible_to(const BookingView& view, const Principal& principal);

@@ -2,6 +2,8 @@
 
 #include <boost/asio/post.hpp>
 
+#include "shard_routing.h"
+
 namespace turno::api {
 namespace {
 
@@ -46,6 +48,10 @@ std::optional<v1::Command> command_for(Call& call) {
 }
 
 void submit(Call& call, v1::Command command, Render render) {
+  if (ShardRouting* shards = call.api.find<ShardRouting>();
+      shards != nullptr && !shards->owns(command.tenant_id())) {
+    return shards->forward(call, std::move(command), std::move(render));
+  }
   Replier reply = call.responder();
   Executor executor = call.executor;
   call.api.engine().writer().submit(
@@ -54,13 +60,16 @@ void submit(Call& call, v1::Command command, Render render) {
         // On the writer thread: hand over and return at once.
         boost::asio::post(executor, [reply = std::move(reply), render = std::move(render),
                                      result = std::move(result)]() mutable {
-          if (!result.accepted())
-            return reply(problem_response(problem_from_rejection(*result.rejection)));
-          Response response = render(result);
-          if (result.replayed) response.set("Idempotent-Replayed", "true");
-          reply(std::move(response));
+          reply(answer_command(result, render));
         });
       });
+}
+
+Response answer_command(const CommandResult& result, const Render& render) {
+  if (!result.accepted()) return problem_response(problem_from_rejection(*result.rejection));
+  Response response = render(result);
+  if (result.replayed) response.set("Idempotent-Replayed", "true");
+  return response;
 }
 
 std::optional<JsonBody> read_body(Call& call, bool empty_is_object) {

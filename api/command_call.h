@@ -35,7 +35,11 @@ std::optional<v1::Command> command_for(Call& call);
 
 // Submits `command`; answers a rejection as problem+json and an accepted command with
 // render(result), marked `Idempotent-Replayed: true` when answered from the idempotency index.
+// On a sharded node, another shard's tenant's command is forwarded there (shard_routing.h).
 void submit(Call& call, v1::Command command, Render render);
+
+// That answer for a decided command.
+Response answer_command(const CommandResult& result, const Render& render);
 
 // Parses the body as a JSON object (415 unless JSON, 400 when malformed); answers and returns
 // nullopt on failure. `empty_is_object` accepts an empty body as {}.

@@ -6,6 +6,7 @@
 #include "command_call.h"
 #include "route_groups.h"
 #include "sandbox.h"
+#include "shard_routing.h"
 
 namespace turno::api {
 namespace {
@@ -30,7 +31,11 @@ Response booking_response(Api& api, const std::string& tenant, std::string booki
     booking_id = booking_id_of_stream(result.events.front().stream());
     before_version = result.events.front().stream_version();
   }
-  auto view = load_booking(api.engine().log(), tenant, booking_id, before_version, result.events);
+  // Decided by another shard (shard_routing.h): its reply carries the stream before the events.
+  auto view = result.stream_before
+                  ? fold_booking(*result.stream_before, result.events)
+                  : load_booking(api.engine().log(), tenant, booking_id, before_version,
+                                 result.events);
   if (!view.is_ok()) return storage_problem(view.status());
   if (!view.value()) {
     return problem_response(make_problem(http::status::not_found, "unknown_id",
@@ -84,6 +89,7 @@ void request_payment(Call& call) {
 void get_booking(Call& call) {
   const Principal& who = call.who();
   const std::string booking_id(call.param("id"));
+  if (answer_if_not_owned(call, who.tenant)) return;
   auto view = load_booking(call.api.engine().log(), who.tenant, booking_id);
   if (!view.is_ok()) return call.respond(storage_problem(view.status()));
   if (!view.value() || !visible_to(*view.value(), who)) {

@@ -17,6 +17,7 @@
 #include "json_writer.h"
 #include "query_string.h"
 #include "route_groups.h"
+#include "shard_routing.h"
 
 namespace turno::api {
 namespace {
@@ -70,6 +71,8 @@ void list_events(Call& call) {
   auto request = page_request(call);
   if (auto* problem = std::get_if<Problem>(&request)) return call.respond(*problem);
   const PageRequest& page = std::get<PageRequest>(request);
+  // A sharded node's log holds its own tenants only: the others' history is on their shard.
+  if (!call.who().tenant.empty() && answer_if_not_owned(call, call.who().tenant)) return;
   std::string body;
   Result<v1::ExportSummary> summary = history::export_history(
       call.api.engine().log(), page.filter, history::Format::kJsonl,

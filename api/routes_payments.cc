@@ -5,6 +5,7 @@
 #include "json_writer.h"
 #include "route_groups.h"
 #include "sandbox.h"
+#include "shard_routing.h"
 #include "webhook.h"
 
 namespace turno::api {
@@ -90,6 +91,9 @@ void webhook(Call& call) {
 std::optional<SandboxIntent> visible_intent(Call& call) {
   std::optional<SandboxIntent> intent = call.api.sandbox().find(call.param("intent"));
   if (!intent || intent->tenant != call.who().tenant) return std::nullopt;
+  // Another shard's booking: this node cannot check who may see it, so it does not deliver.
+  const ShardRouting* shards = call.api.find<ShardRouting>();
+  if (shards != nullptr && !shards->owns(intent->tenant)) return std::nullopt;
   auto booking = load_booking(call.api.engine().log(), intent->tenant, intent->booking_id);
   if (!booking.is_ok() || !booking.value() || !visible_to(*booking.value(), call.who())) {
     return std::nullopt;

@@ -49,6 +49,9 @@ struct CommandResult {
   std::optional<Rejection> rejection;  // set when the command was not applied
   std::vector<v1::Envelope> events;    // what it appended (empty if nothing or rejected)
   bool replayed = false;               // answered from the idempotency index, not decided now
+  // Set when another node decided it (the shard owning the tenant, api/shard_routing.h): the
+  // first event's stream before that event, since this node's log does not hold it.
+  std::optional<std::vector<v1::Envelope>> stream_before;
 
   bool accepted() const { return !rejection.has_value(); }
 };
