@@ -1,6 +1,7 @@
 // A real nats-server (Debian's, with JetStream) for tests: on a free loopback port, with its
 // store in a directory the test owns; killed with SIGKILL and restarted on the same port and
-// store, as a crash would.
+// store, as a crash would. NatsCluster: three of them joined by routes (a JetStream cluster,
+// streams with 3 replicas), each killed with the test even when it fails.
 #pragma once
 
 #include <arpa/inet.h>
@@ -13,8 +14,10 @@
 
 #include <chrono>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace turno::testing {
 
@@ -25,6 +28,13 @@ class NatsServer {
  public:
   explicit NatsServer(std::string store_directory)
       : store_directory_(std::move(store_directory)), port_(free_port()) {}
+  // A member of a cluster: its name, its route port and every member's route url.
+  NatsServer(std::string store_directory, std::string name, int cluster_port,
+             const std::string& routes)
+      : NatsServer(std::move(store_directory)) {
+    extra_args_ = {"-n", std::move(name), "--cluster_name", "turno-test", "--cluster",
+                   "nats://127.0.0.1:" + std::to_string(cluster_port), "--routes", routes};
+  }
   ~NatsServer() { kill(); }
   NatsServer(const NatsServer&) = delete;
   NatsServer& operator=(const NatsServer&) = delete;
@@ -38,8 +48,13 @@ class NatsServer {
     if (pid_ == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
       const std::string log_file = store_directory_ + ".log";
-      execl(kNatsServerBinary, kNatsServerBinary, "-js", "-a", "127.0.0.1", "-p", port.c_str(),
-            "-sd", store_directory_.c_str(), "-l", log_file.c_str(), static_cast<char*>(nullptr));
+      std::vector<std::string> args = {kNatsServerBinary, "-js", "-a", "127.0.0.1", "-p", port,
+                                       "-sd", store_directory_, "-l", log_file};
+      args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+      std::vector<char*> argv;
+      for (std::string& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      execv(kNatsServerBinary, argv.data());
       _exit(127);
     }
     const auto deadline = std::chrono::steady_clock::now() + kNatsStartTimeout;
@@ -60,8 +75,9 @@ class NatsServer {
   }
 
   std::string url() const { return "nats://127.0.0.1:" + std::to_string(port_); }
+  bool running() const { return pid_ > 0; }
 
- private:
+  // A loopback port free now (the kernel's pick; another process could take it before use).
   static int free_port() {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -75,6 +91,7 @@ class NatsServer {
     return ntohs(address.sin_port);
   }
 
+ private:
   bool accepts() const {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -90,6 +107,45 @@ class NatsServer {
   std::string store_directory_;
   int port_;
   pid_t pid_ = -1;
+  std::vector<std::string> extra_args_;
+};
+
+// Three JetStream servers on loopback joined by routes, stores under `directory`.
+class NatsCluster {
+ public:
+  static constexpr int kSize = 3;
+
+  explicit NatsCluster(const std::string& directory) {
+    int cluster_ports[kSize];
+    std::string routes;
+    for (int i = 0; i < kSize; ++i) {
+      cluster_ports[i] = NatsServer::free_port();
+      routes += (i ? "," : "") + std::string("nats://127.0.0.1:") + std::to_string(cluster_ports[i]);
+    }
+    for (int i = 0; i < kSize; ++i) {
+      servers_.push_back(std::make_unique<NatsServer>(directory + "/nats" + std::to_string(i),
+                                                      "n" + std::to_string(i), cluster_ports[i],
+                                                      routes));
+    }
+  }
+
+  // Starts every member; false when one does not accept connections in time.
+  bool start() {
+    for (auto& server : servers_) {
+      if (!server->start()) return false;
+    }
+    return true;
+  }
+  NatsServer& server(int i) { return *servers_[static_cast<std::size_t>(i)]; }
+  // Every member's client url, comma-separated (NATS clients take the list and fail over).
+  std::string urls() const {
+    std::string out;
+    for (const auto& server : servers_) out += (out.empty() ? "" : ",") + server->url();
+    return out;
+  }
+
+ private:
+  std::vector<std::unique_ptr<NatsServer>> servers_;
 };
 
 }  // namespace turno::testing
