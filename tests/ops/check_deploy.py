@@ -8,6 +8,7 @@ defaults. No Docker engine, cluster or network is needed.
 usage: check_deploy.py --turno BUILD/turno --source REPO"""
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -373,10 +374,14 @@ def check_kubernetes(checks, ops, flags):
     by_kind = {}
     for _, document in documents:
         by_kind.setdefault(document["kind"], []).append(document)
-    for kind, count in {"Namespace": 1, "ConfigMap": 1, "Secret": 1, "Service": 2, "StatefulSet": 1,
+    for kind, count in {"Namespace": 1, "ConfigMap": 2, "Secret": 1, "Service": 2, "StatefulSet": 1,
                         "Deployment": 1, "HorizontalPodAutoscaler": 1, "PodDisruptionBudget": 2}.items():
         checks.check(len(by_kind.get(kind, [])) == count, f"k8s: want {count} {kind}, have {len(by_kind.get(kind, []))}")
-    config = by_kind["ConfigMap"][0]
+    config = next(c for c in by_kind["ConfigMap"] if c["metadata"]["name"] == "turno-config")
+    shard_maps = [c for c in by_kind["ConfigMap"] if c["metadata"]["name"] == "turno-shards"]
+    checks.check(len(shard_maps) == 1 and "shards.json" in shard_maps[0]["data"] and
+                 isinstance(json.loads(shard_maps[0]["data"]["shards.json"]).get("shards"), list),
+                 "k8s: ConfigMap turno-shards holds shards.json, a shard map")
     secrets = by_kind["Secret"][0]
     for variable in list(config["data"]) + list(secrets.get("stringData", {})):
         checks.check(known_variable(variable, flags), f"k8s config sets {variable}, which serve does not read")
