@@ -80,6 +80,12 @@ Api::Api(Engine* engine, const Clock& clock, ApiOptions options)
                                      random_hex_prefix() + "sandbox");
   }
   sandbox_ = std::make_unique<Sandbox>(*this);
+  if (options_.rate_limits.enabled()) {
+    rate_limiter_ = std::make_unique<RateLimiter>(options_.rate_limits);
+    add_metrics_source([limiter = rate_limiter_.get()](std::string& out) {
+      limiter->metrics_text(out);
+    });
+  }
 }
 
 Api::~Api() = default;
@@ -126,6 +132,16 @@ std::optional<Response> Api::authenticate(const Request& request, const Route& r
   return std::nullopt;
 }
 
+std::optional<Response> Api::rate_limit(const Route& route, const Principal& principal) {
+  // Platform tokens name no tenant: the operator's own tooling is not limited.
+  if (!rate_limiter_ || principal.tenant.empty() || !rate_limited_route(route)) {
+    return std::nullopt;
+  }
+  const auto refused = rate_limiter_->admit(principal.tenant, principal.subject);
+  if (!refused) return std::nullopt;
+  return problem_response(rate_limit_problem(*refused, principal.tenant));
+}
+
 namespace {
 
 Response no_route(const Request& request, std::string_view path, const RouteTable::Match& match) {
@@ -150,6 +166,7 @@ void Api::handle(const Request& request, const std::string& request_id, Executor
   std::optional<Principal> principal;
   std::optional<Response> refusal =
       match.route ? authenticate(request, *match.route, principal) : no_route(request, path, match);
+  if (!refusal && principal) refusal = rate_limit(*match.route, *principal);
   AccessLine line{request_id,
                   std::string(request.method_string()),
                   std::string(path),

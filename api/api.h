@@ -22,6 +22,7 @@
 #include "http_types.h"
 #include "jwt.h"
 #include "problem.h"
+#include "rate_limit.h"
 #include "request_metrics.h"
 #include "router.h"
 
@@ -40,6 +41,7 @@ struct ApiOptions {
   // one when none is given.
   std::map<std::string, std::string, std::less<>> webhook_secrets;
   std::FILE* access_log = stderr;  // one JSON line per request; null for none
+  RateLimitOptions rate_limits;      // off unless set (rate_limit.h)
 };
 
 class Api {
@@ -111,6 +113,8 @@ class Api {
   // A 401/403 answer, or nullopt with `principal` set (or left empty on public routes).
   std::optional<Response> authenticate(const Request& request, const Route& route,
                                        std::optional<Principal>& principal) const;
+  // A 429 when `route` counts against the rate limits and `principal` is over one.
+  std::optional<Response> rate_limit(const Route& route, const Principal& principal);
 
   Engine* engine_;  // null on a query node
   const Clock& clock_;
@@ -118,6 +122,7 @@ class Api {
   RouteTable routes_;
   std::unique_ptr<RequestMetrics> metrics_;
   std::unique_ptr<Sandbox> sandbox_;
+  std::unique_ptr<RateLimiter> rate_limiter_;  // null when no limit is set
   std::atomic<bool> draining_{false};
   std::unordered_map<std::type_index, std::shared_ptr<void>> services_;
   std::vector<std::function<void(std::string&)>> metrics_sources_;

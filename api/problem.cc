@@ -55,6 +55,8 @@ std::string_view default_title(http::status status) {
       return "Unsupported media type";
     case http::status::request_header_fields_too_large:
       return "Headers too large";
+    case http::status::too_many_requests:
+      return "Too many requests";
     case http::status::service_unavailable:
       return "Service unavailable";
     default:
@@ -81,6 +83,7 @@ Problem problem_from_rejection(const Rejection& rejection) {
                     std::string(mapping.title),
                     rejection.detail,
                     api_field(rejection.field),
+                    {},
                     {}};
     if (rejection.code == RejectionCode::kQueueFull ||
         rejection.code == RejectionCode::kShuttingDown) {
@@ -93,7 +96,8 @@ Problem problem_from_rejection(const Rejection& rejection) {
 
 Problem invalid_request(const FieldError& error) {
   return Problem{
-      http::status::bad_request, "validation", "Invalid request", error.detail, error.field, {}};
+      http::status::bad_request, "validation", "Invalid request", error.detail, error.field, {},
+      {}};
 }
 
 Problem make_problem(http::status status, std::string code, std::string detail, std::string field) {
@@ -102,6 +106,7 @@ Problem make_problem(http::status status, std::string code, std::string detail, 
                  std::string(default_title(status)),
                  std::move(detail),
                  std::move(field),
+                 {},
                  {}};
 }
 
@@ -113,6 +118,7 @@ Response problem_response(const Problem& problem) {
       .field("status", static_cast<std::int64_t>(problem.status))
       .field("detail", problem.detail);
   if (!problem.field.empty()) json.field("field", problem.field);
+  if (!problem.limit.empty()) json.field("limit", problem.limit);
   json.end_object();
   Response response = make_response(problem.status, kProblemType, json.take());
   if (problem.retry_after_s)

@@ -21,6 +21,7 @@ struct Problem {
   std::string detail;  // this occurrence, for a person
   std::string field;   // the request field at fault; empty when none
   std::optional<int> retry_after_s;
+  std::string limit;  // 429: the rate limit that refused ("client", "tenant"); else empty
 };
 
 // The HTTP answer to a writer rejection: 409 conflicts, 422 domain rules, 404, 400, 403, 503.

@@ -8,6 +8,7 @@
   X(ops)                      \
   X(catalog)                  \
   X(directory)                \
+  X(directory_read)           \
   X(booking)                  \
   X(payments)                 \
   X(events)                   \
@@ -26,9 +27,10 @@ inline void add_route_groups(RouteTable& table) {
 #undef TURNO_ADD_ROUTE_GROUP
 }
 
-// A query node's routes: operations and the read views.
+// A query node's routes: operations and the read views (the directory is one).
 inline void add_query_route_groups(RouteTable& table) {
   add_ops_routes(table);
+  add_directory_read_routes(table);
   add_views_routes(table);
 }
 

@@ -4,14 +4,11 @@
 // answers; a node without read views (`--role command`) answers 503.
 #include <fmt/format.h>
 
-#include <variant>
-
 #include "api.h"
 #include "ical.h"
 #include "local_time.h"
-#include "query_side.h"
-#include "query_string.h"
 #include "route_groups.h"
+#include "view_call.h"
 
 namespace turno::api {
 namespace {
@@ -29,103 +26,6 @@ constexpr std::int32_t kClientPageDefault = 20;
 constexpr std::string_view kCalendarType = "text/calendar; charset=utf-8";
 constexpr std::string_view kPdfType = "application/pdf";
 
-Problem problem_from(const Status& status) {
-  switch (status.code()) {
-    case Status::Code::kNotFound:
-      return make_problem(http::status::not_found, "not_found", status.message());
-    case Status::Code::kInvalidArgument:
-      return make_problem(http::status::bad_request, "validation", status.message());
-    default:
-      return make_problem(http::status::service_unavailable, "views_unavailable",
-                          status.message());
-  }
-}
-
-// This node's read views; null after answering 503 when it runs none.
-const QuerySide* views_of(Call& call) {
-  const QuerySide* side = call.api.find<QuerySide>();
-  if (side == nullptr) {
-    call.respond(make_problem(http::status::service_unavailable, "views_unavailable",
-                              "the read views do not run on this node"));
-  }
-  return side;
-}
-
-// The query string, strictly: only the names a route knows, each value checked.
-class Params {
- public:
-  static std::variant<Params, Problem> of(const Call& call,
-                                          std::initializer_list<std::string_view> known) {
-    auto parsed = query_parameters(call.request.target());
-    if (auto* problem = std::get_if<Problem>(&parsed)) return *problem;
-    Params params;
-    params.values_ = std::move(std::get<QueryParameters>(parsed));
-    for (const auto& [name, value] : params.values_) {
-      if (std::find(known.begin(), known.end(), name) == known.end()) {
-        return make_problem(http::status::bad_request, "validation",
-                            "unknown query parameter " + name, name);
-      }
-    }
-    return params;
-  }
-
-  std::string text(std::string_view name) const {
-    for (const auto& [key, value] : values_) {
-      if (key == name) return value;
-    }
-    return {};
-  }
-  // A local date "YYYY-MM-DD", when given.
-  std::optional<Problem> day(std::string_view name, std::optional<std::int64_t>& out) const {
-    const std::string value = text(name);
-    if (value.empty()) return std::nullopt;
-    out = projections::parse_date(value);
-    if (out) return std::nullopt;
-    return make_problem(http::status::bad_request, "validation",
-                        std::string(name) + " is a date, YYYY-MM-DD", std::string(name));
-  }
-  std::optional<Problem> count(std::string_view name, std::int32_t max, std::int32_t& out) const {
-    const std::string value = text(name);
-    if (value.empty()) return std::nullopt;
-    const std::optional<std::uint64_t> number = whole_number(value);
-    if (number && *number >= 1 && *number <= static_cast<std::uint64_t>(max)) {
-      out = static_cast<std::int32_t>(*number);
-      return std::nullopt;
-    }
-    return make_problem(http::status::bad_request, "validation",
-                        fmt::format("{} is 1 to {}", name, max), std::string(name));
-  }
-  std::optional<Problem> flag(std::string_view name, bool& out) const {
-    const std::string value = text(name);
-    if (value.empty()) return std::nullopt;
-    if (value == "true" || value == "false") {
-      out = value == "true";
-      return std::nullopt;
-    }
-    return make_problem(http::status::bad_request, "validation",
-                        std::string(name) + " is true or false", std::string(name));
-  }
-
- private:
-  QueryParameters values_;
-};
-
-// Answers the first problem of `checks`, if any; true when one was answered.
-bool answered(Call& call, std::initializer_list<std::optional<Problem>> checks) {
-  for (const auto& problem : checks) {
-    if (problem) {
-      call.respond(*problem);
-      return true;
-    }
-  }
-  return false;
-}
-
-Problem not_found(std::string_view what, std::string_view id) {
-  return make_problem(http::status::not_found, "not_found",
-                      fmt::format("no {} {}", what, id));
-}
-
 // Staff see their own site's data; admins their whole tenant.
 bool sees_site(const Principal& who, std::string_view site_id) {
   return who.role != v1::ROLE_STAFF || who.site == site_id;
@@ -136,9 +36,9 @@ bool sees_site(const Principal& who, std::string_view site_id) {
 void agenda(Call& call, bool calendar) {
   const QuerySide* side = views_of(call);
   if (side == nullptr) return;
-  auto parsed = Params::of(call, {"from", "days", "include_cancelled"});
+  auto parsed = ViewParams::of(call, {"from", "days", "include_cancelled"});
   if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
-  const Params& params = std::get<Params>(parsed);
+  const ViewParams& params = std::get<ViewParams>(parsed);
   projections::AgendaRequest request;
   request.tenant_id = call.who().tenant;
   request.staff_id = std::string(call.param("id"));
@@ -169,10 +69,10 @@ void agenda_ics_route(Call& call) { agenda(call, true); }
 void availability(Call& call) {
   const QuerySide* side = views_of(call);
   if (side == nullptr) return;
-  auto parsed = Params::of(
+  auto parsed = ViewParams::of(
       call, {"site_id", "service_id", "skill", "duration_min", "staff_id", "from", "days"});
   if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
-  const Params& params = std::get<Params>(parsed);
+  const ViewParams& params = std::get<ViewParams>(parsed);
   projections::AvailabilityRequest request;
   request.tenant_id = call.who().tenant;
   request.site_id = params.text("site_id");
@@ -199,11 +99,11 @@ void availability(Call& call) {
 void alternatives(Call& call) {
   const QuerySide* side = views_of(call);
   if (side == nullptr) return;
-  auto parsed = Params::of(call, {"limit"});
+  auto parsed = ViewParams::of(call, {"limit"});
   if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
   projections::AlternativesRequest request{call.who().tenant, std::string(call.param("id")),
                                            call.api.clock().now_ms(), kAlternativesDefault};
-  if (answered(call, {std::get<Params>(parsed).count("limit", projections::kAlternativesMax,
+  if (answered(call, {std::get<ViewParams>(parsed).count("limit", projections::kAlternativesMax,
                                                      request.limit)})) {
     return;
   }
@@ -221,9 +121,9 @@ void alternatives(Call& call) {
 void kpis(Call& call, std::string site_id) {
   const QuerySide* side = views_of(call);
   if (side == nullptr) return;
-  auto parsed = Params::of(call, {"from", "days", "per_day"});
+  auto parsed = ViewParams::of(call, {"from", "days", "per_day"});
   if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
-  const Params& params = std::get<Params>(parsed);
+  const ViewParams& params = std::get<ViewParams>(parsed);
   projections::KpiRequest request;
   request.tenant_id = call.who().tenant;
   request.site_id = std::move(site_id);
@@ -248,9 +148,9 @@ void tenant_kpis(Call& call) { kpis(call, {}); }
 void invoice_list(Call& call) {
   const QuerySide* side = views_of(call);
   if (side == nullptr) return;
-  auto parsed = Params::of(call, {"client_id", "booking_id", "page_token", "limit"});
+  auto parsed = ViewParams::of(call, {"client_id", "booking_id", "page_token", "limit"});
   if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
-  const Params& params = std::get<Params>(parsed);
+  const ViewParams& params = std::get<ViewParams>(parsed);
   projections::InvoiceListRequest request{call.who().tenant, params.text("client_id"),
                                           params.text("booking_id"), params.text("page_token"),
                                           kInvoicePageDefault};
@@ -290,9 +190,9 @@ void invoice_pdf_route(Call& call) { invoice(call, true); }
 void client_bookings(Call& call) {
   const QuerySide* side = views_of(call);
   if (side == nullptr) return;
-  auto parsed = Params::of(call, {"page_token", "limit"});
+  auto parsed = ViewParams::of(call, {"page_token", "limit"});
   if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
-  const Params& params = std::get<Params>(parsed);
+  const ViewParams& params = std::get<ViewParams>(parsed);
   projections::ClientHistoryRequest request{call.who().tenant, std::string(call.param("id")),
                                             params.text("page_token"), kClientPageDefault};
   if (answered(call, {params.count("limit", projections::kClientPageMax, request.limit)})) {

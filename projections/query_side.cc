@@ -157,10 +157,38 @@ Result<ClientHistoryPage> QuerySide::client_history(const ClientHistoryRequest& 
                                   [&](const ClientHistoryView& v) { return v.query(request); });
 }
 
-Result<CatalogListing> QuerySide::catalog(std::string_view tenant_id,
-                                          std::string_view site_id) const {
-  return query<CatalogView>("catalog",
-                            [&](const CatalogView& v) { return v.listing(tenant_id, site_id); });
+Result<CatalogPage<SiteInfo>> QuerySide::sites(const SiteListRequest& request) const {
+  return query<CatalogView>(
+      "catalog", [&](const CatalogView& v) { return list_sites(v.state(), request); });
+}
+
+Result<CatalogPage<ServiceInfo>> QuerySide::services(const ServiceListRequest& request) const {
+  return query<CatalogView>(
+      "catalog", [&](const CatalogView& v) { return list_services(v.state(), request); });
+}
+
+Result<CatalogPage<StaffCard>> QuerySide::staff(const StaffListRequest& request) const {
+  return query<CatalogView>(
+      "catalog", [&](const CatalogView& v) { return list_staff(v.state(), request); });
+}
+
+Result<SiteInfo> QuerySide::site(std::string_view tenant_id, std::string_view site_id) const {
+  return query<CatalogView>(
+      "catalog", [&](const CatalogView& v) { return find_site(v.state(), tenant_id, site_id); });
+}
+
+Result<ServiceInfo> QuerySide::service(std::string_view tenant_id,
+                                       std::string_view service_id) const {
+  return query<CatalogView>("catalog", [&](const CatalogView& v) {
+    return find_service(v.state(), tenant_id, service_id);
+  });
+}
+
+Result<StaffCard> QuerySide::staff_member(std::string_view tenant_id,
+                                          std::string_view staff_id) const {
+  return query<CatalogView>("catalog", [&](const CatalogView& v) {
+    return find_staff_card(v.state(), tenant_id, staff_id);
+  });
 }
 
 }  // namespace turno::projections

@@ -77,7 +77,13 @@ class QuerySide {
   Result<InvoiceDetail> invoice(std::string_view tenant_id, std::string_view id) const;
   Result<InvoicePage> invoices(const InvoiceListRequest& request) const;
   Result<ClientHistoryPage> client_history(const ClientHistoryRequest& request) const;
-  Result<CatalogListing> catalog(std::string_view tenant_id, std::string_view site_id = {}) const;
+  // The catalog directory (catalog_query.h).
+  Result<CatalogPage<SiteInfo>> sites(const SiteListRequest& request) const;
+  Result<CatalogPage<ServiceInfo>> services(const ServiceListRequest& request) const;
+  Result<CatalogPage<StaffCard>> staff(const StaffListRequest& request) const;
+  Result<SiteInfo> site(std::string_view tenant_id, std::string_view site_id) const;
+  Result<ServiceInfo> service(std::string_view tenant_id, std::string_view service_id) const;
+  Result<StaffCard> staff_member(std::string_view tenant_id, std::string_view staff_id) const;
 
  private:
   explicit QuerySide(std::unique_ptr<ProjectorGroup> group, QuerySideOptions options);

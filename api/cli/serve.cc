@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "flags.h"
 #include "server.h"
+#include "serve_rate_limits.h"
 #include "serve_views.h"
 #include "subcommand.h"
 
@@ -36,6 +37,7 @@ std::vector<FlagSpec> serve_flags() {
       {"help", "show this help", false},
   };
   for (FlagSpec& spec : node_flags()) flags.push_back(spec);
+  for (FlagSpec& spec : rate_limit_flags()) flags.push_back(spec);
   return flags;
 }
 
@@ -98,6 +100,9 @@ Result<api::ApiOptions> read_api_options(const Flags& flags) {
   options.jwt = std::move(verifier).value();
   options.webhook_secrets = webhook_secrets_from_environment();
   options.access_log = open_access_log(flags.get_or("access-log", "-"));
+  auto rate_limits = read_rate_limits(flags);
+  if (!rate_limits.is_ok()) return rate_limits.status();
+  options.rate_limits = std::move(rate_limits).value();
   return options;
 }
 

@@ -36,7 +36,7 @@ bool Reply::has(std::string_view pointer) const {
   return !parser.parse(body).get(element) && !element.at_pointer(pointer).get(found);
 }
 
-TestServer::TestServer(api::ServerOptions options) {
+TestServer::TestServer(api::ServerOptions options, api::RateLimitOptions rate_limits) {
   EngineOptions engine_options;
   engine_options.log.sync = false;  // these tests do not cut the power
   auto engine = Engine::open(dir_.sub("log"), clock_, engine_options);
@@ -47,6 +47,8 @@ TestServer::TestServer(api::ServerOptions options) {
   REQUIRE(verifier.is_ok());
   api_options.jwt = verifier.value();
   api_options.access_log = nullptr;
+  if (rate_limits.monotonic_clock == nullptr) rate_limits.monotonic_clock = &clock_;
+  api_options.rate_limits = std::move(rate_limits);
   api_ = std::make_unique<api::Api>(*engine_, clock_, std::move(api_options));
   std::vector<std::string> report;
   auto views = projections::QuerySide::open({}, report);

@@ -41,7 +41,8 @@ struct Header {
 
 class TestServer {
  public:
-  explicit TestServer(api::ServerOptions options = {});
+  // `rate_limits` without a clock count time on this server's ManualClock.
+  explicit TestServer(api::ServerOptions options = {}, api::RateLimitOptions rate_limits = {});
   ~TestServer();
 
   api::Api& api() { return *api_; }
