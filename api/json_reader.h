@@ -48,6 +48,9 @@ class JsonObject {
   std::vector<std::string> strings(std::string_view name, Presence presence,
                                    std::size_t max_items = kJsonArrayItemsMax,
                                    std::size_t max_bytes = kJsonStringBytesMax);
+  // An array of whole numbers, each in [min, max].
+  std::vector<std::int64_t> integers(std::string_view name, Presence presence,
+                                     std::size_t max_items, std::int64_t min, std::int64_t max);
   // True when the member is present and not null.
   bool has(std::string_view name) const;
   // Refuses members that no read asked for, and members given twice.

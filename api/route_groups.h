@@ -12,7 +12,8 @@
   X(booking)                  \
   X(payments)                 \
   X(events)                   \
-  X(views)
+  X(views)                    \
+  X(notifications)
 
 namespace turno::api {
 

@@ -8,6 +8,7 @@
 #include "engine.h"
 #include "flags.h"
 #include "server.h"
+#include "serve_notifications.h"
 #include "serve_rate_limits.h"
 #include "serve_views.h"
 #include "subcommand.h"
@@ -38,6 +39,7 @@ std::vector<FlagSpec> serve_flags() {
   };
   for (FlagSpec& spec : node_flags()) flags.push_back(spec);
   for (FlagSpec& spec : rate_limit_flags()) flags.push_back(spec);
+  for (FlagSpec& spec : notification_flags()) flags.push_back(spec);
   return flags;
 }
 
@@ -149,9 +151,19 @@ int run_serve(int argc, char** argv) {
     std::fprintf(stderr, "turno serve: %s\n", read_side.status().message().c_str());
     return 1;
   }
+  Result<std::unique_ptr<Notifications>> notifications = std::unique_ptr<Notifications>();
+  if (engine) notifications = Notifications::start(*data, flags, clock, engine->log());
+  if (!notifications.is_ok()) {
+    std::fprintf(stderr, "turno serve: %s\n", notifications.status().message().c_str());
+    return 1;
+  }
   auto api = engine ? std::make_unique<api::Api>(*engine, clock, std::move(api_options).value())
                     : std::make_unique<api::Api>(clock, std::move(api_options).value());
-  read_side.value()->attach(*api);
+  if (Status attached = read_side.value()->attach(*api); !attached.is_ok()) {
+    std::fprintf(stderr, "turno serve: %s\n", attached.message().c_str());
+    return 1;
+  }
+  if (notifications.value()) notifications.value()->attach(*api);
   api::Server server(*api, server_options);
   if (Status started = server.start(); !started.is_ok()) {
     std::fprintf(stderr, "turno serve: %s\n", started.message().c_str());
@@ -160,6 +172,7 @@ int run_serve(int argc, char** argv) {
   std::fprintf(stderr, "{\"msg\":\"listening\",\"url\":\"http://%s:%u\"}\n",
                server.endpoint().address().to_string().c_str(), server.endpoint().port());
   server.run_until_signal();
+  if (notifications.value()) notifications.value()->stop();
   read_side.value()->stop();
   std::fprintf(stderr, "{\"msg\":\"stopped\"}\n");
   return 0;

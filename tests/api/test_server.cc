@@ -56,6 +56,18 @@ TestServer::TestServer(api::ServerOptions options, api::RateLimitOptions rate_li
   views_ = std::move(views).value();
   views_->start_embedded(engine_->log());
   api_->provide(views_);
+  projections::notifications::NotificationOptions notify_options;
+  notify_options.directory = dir_.sub("notifications");
+  notify_options.sync = false;
+  notify_options.deliver_in_background = false;  // tests call dispatch_once()
+  auto notifications =
+      projections::notifications::NotificationService::open(notify_options, clock_, report);
+  REQUIRE(notifications.is_ok());
+  notifications_ = std::move(notifications).value();
+  notifications_->start(engine_->log());
+  api_->provide(notifications_);
+  api_->add_metrics_source(
+      [service = notifications_](std::string& out) { out += service->metrics_text(); });
   options.listen = "127.0.0.1:0";
   server_ = std::make_unique<api::Server>(*api_, options);
   REQUIRE(server_->start().is_ok());
@@ -63,6 +75,7 @@ TestServer::TestServer(api::ServerOptions options, api::RateLimitOptions rate_li
 
 TestServer::~TestServer() {
   server_->stop();
+  notifications_->stop();
 }
 
 void TestServer::wait_for_views() {

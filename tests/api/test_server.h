@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "engine.h"
 #include "http_client.h"
+#include "notification_service.h"
 #include "query_side.h"
 #include "server.h"
 #include "temp_dir.h"
@@ -50,6 +51,8 @@ class TestServer {
   ManualClock& clock() { return clock_; }
   api::tcp::endpoint endpoint() const { return server_->endpoint(); }
   api::Server& server() { return *server_; }
+  // The notification service on the log (no background loop: call dispatch_once()).
+  projections::notifications::NotificationService& notifications() { return *notifications_; }
 
   // An HS256 token valid for an hour of the server's clock.
   std::string token(v1::Role role, const std::string& tenant, const std::string& subject,
@@ -75,6 +78,7 @@ class TestServer {
   ManualClock clock_{kStartMs};
   std::unique_ptr<Engine> engine_;
   std::shared_ptr<projections::QuerySide> views_;  // in memory, following the log
+  std::shared_ptr<projections::notifications::NotificationService> notifications_;
   std::unique_ptr<api::Api> api_;
   std::unique_ptr<api::Server> server_;
 };
