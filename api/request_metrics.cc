@@ -21,7 +21,7 @@ void RequestMetrics::record(std::size_t route_index, unsigned status, std::uint6
   if (route_index >= rows_.size()) route_index = unmatched();
   if (status >= kStatusMax) status = 0;
   rows_[route_index]->by_status[status].fetch_add(1, std::memory_order_relaxed);
-  latency_us_.record(latency_us);
+  rows_[route_index]->latency_us.record(latency_us);
 }
 
 void RequestMetrics::render(std::string& out) const {
@@ -36,20 +36,27 @@ void RequestMetrics::render(std::string& out) const {
                      row->pattern, row->method, status, count);
     }
   }
-  render_histogram(out, "turno_http_request_duration_us",
-                   "Time from a request read to its response queued, microseconds.", latency_us_);
+  out += "# HELP turno_http_request_duration_us Time from a request read to its response "
+         "queued, microseconds, by route.\n# TYPE turno_http_request_duration_us histogram\n";
+  for (const auto& row : rows_) {
+    if (row->latency_us.count() == 0) continue;
+    render_histogram(out, "turno_http_request_duration_us", {}, row->latency_us,
+                     fmt::format("route=\"{}\",method=\"{}\"", row->pattern, row->method));
+  }
 }
 
 void render_histogram(std::string& out, std::string_view name, std::string_view help,
-                      const Histogram& histogram) {
+                      const Histogram& histogram, std::string_view labels) {
   auto sink = std::back_inserter(out);
-  fmt::format_to(sink, "# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  if (!help.empty()) fmt::format_to(sink, "# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  const std::string prefix = labels.empty() ? std::string() : std::string(labels) + ",";
+  const std::string own = labels.empty() ? std::string() : "{" + std::string(labels) + "}";
   for (std::size_t bucket = 0; bucket < histogram.bucket_count(); ++bucket) {
-    fmt::format_to(sink, "{}_bucket{{le=\"{}\"}} {}\n", name, histogram.upper_bound(bucket),
-                   histogram.cumulative_count(bucket));
+    fmt::format_to(sink, "{}_bucket{{{}le=\"{}\"}} {}\n", name, prefix,
+                   histogram.upper_bound(bucket), histogram.cumulative_count(bucket));
   }
-  fmt::format_to(sink, "{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name,
-                 histogram.count(), name, histogram.sum(), name, histogram.count());
+  fmt::format_to(sink, "{}_bucket{{{}le=\"+Inf\"}} {}\n{}_sum{} {}\n{}_count{} {}\n", name, prefix,
+                 histogram.count(), name, own, histogram.sum(), name, own, histogram.count());
 }
 
 }  // namespace turno::api

@@ -24,7 +24,7 @@ class RequestMetrics {
   std::size_t unmatched() const { return rows_.size() - 1; }
 
   // Prometheus text: turno_http_requests_total{route,method,status} and
-  // turno_http_request_duration_us.
+  // turno_http_request_duration_us{route,method} (routes that answered at least once).
   void render(std::string& out) const;
 
  private:
@@ -33,13 +33,15 @@ class RequestMetrics {
     std::string method;
     std::string pattern;
     std::array<std::atomic<std::uint64_t>, kStatusMax> by_status{};
+    Histogram latency_us{latency_us_buckets()};
   };
   std::vector<std::unique_ptr<Row>> rows_;
-  Histogram latency_us_{latency_us_buckets()};
 };
 
-// Appends one Prometheus histogram (`name`_bucket/_sum/_count) to `out`.
+// Appends one Prometheus histogram (`name`_bucket/_sum/_count) to `out`, with its # HELP and
+// # TYPE lines unless `help` is empty (a further series of a family already begun). `labels`:
+// `route="/v1/holds",method="POST"`, or empty.
 void render_histogram(std::string& out, std::string_view name, std::string_view help,
-                      const Histogram& histogram);
+                      const Histogram& histogram, std::string_view labels = {});
 
 }  // namespace turno::api

@@ -114,8 +114,22 @@ std::int64_t scheduled_minutes(const StaffInfo& staff, const TimeZone& zone, std
 }
 
 void KpiView::on_booking(const BookingChange& change, const v1::Envelope& event) {
+  // The event's counters move only on its own day (plus holds_paid on the hold's day, which
+  // the totals do not show): the totals take the day's difference.
+  const KpiCounters& today = counters(*change.booking, event.recorded_at_ms());
+  const KpiCounters before = today;
   count_event(change, event);
+  KpiCounters& total = totals_[tenant_key(change.booking->tenant_id, change.booking->site_id)];
+  for (auto field : kCounterFields) total.*field += today.*field - before.*field;
   count_booked_minutes(change);
+}
+
+void KpiView::rebuild_indexes() {
+  totals_.clear();
+  for (const auto& [key, days] : days_) {
+    KpiCounters& total = totals_[key];
+    for (const auto& [day, counters] : days) total.add(counters);
+  }
 }
 
 KpiCounters& KpiView::counters(const BookingRecord& booking, std::int64_t instant_ms) {

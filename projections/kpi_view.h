@@ -88,13 +88,21 @@ class KpiView final : public BookingFoldView {
 
   // not_found for an unknown tenant or site; invalid_argument for a bad range.
   Result<KpiReport> query(const KpiRequest& request) const;
+  // Prometheus text (kpi_metrics.cc): each site's running totals since the log began, labelled
+  // tenant and site — turno_kpi_holds_total, _bookings_total, _confirmed_total,
+  // _cancelled_total{by}, _no_shows_total, _completed_total, _gross_minor_total{currency},
+  // _refunds_minor_total{currency}.
+  std::string metrics_text() const;
 
  protected:
   void on_booking(const BookingChange& change, const v1::Envelope& event) override;
   void encode_own(Encoder& out) const override;
   void decode_own(Decoder& in) override;
-  void rebuild_indexes() override {}
-  void clear_own() override { days_.clear(); }
+  void rebuild_indexes() override;
+  void clear_own() override {
+    days_.clear();
+    totals_.clear();
+  }
 
  private:
   using Days = std::map<std::int64_t, KpiCounters>;  // local day -> counters
@@ -105,6 +113,7 @@ class KpiView final : public BookingFoldView {
                         const KpiRequest& request) const;
 
   StringMap<Days> days_;  // tenant_key(tenant, site) -> days
+  StringMap<KpiCounters> totals_;  // derived: tenant_key(tenant, site) -> every day summed
 };
 
 // Fills the derived figures (net, ratios) from the counters and scheduled minutes.

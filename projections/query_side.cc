@@ -105,6 +105,7 @@ std::string QuerySide::metrics_text() const {
              std::to_string(metric.value(view)) + "\n";
     }
   }
+  out += kpi_metrics_text();
   return out;
 }
 
@@ -123,6 +124,12 @@ auto QuerySide::query(std::string_view view_name, QueryFn&& query_fn) const {
   }
   return projector->read(
       [&](const View& view) -> Answer { return query_fn(static_cast<const ViewType&>(view)); });
+}
+
+std::string QuerySide::kpi_metrics_text() const {
+  Result<std::string> text =
+      query<KpiView>("kpis", [](const KpiView& v) -> Result<std::string> { return v.metrics_text(); });
+  return text.is_ok() ? std::move(text).value() : std::string();
 }
 
 Result<Agenda> QuerySide::agenda(const AgendaRequest& request) const {

@@ -69,10 +69,16 @@ class QuerySide {
   Status feed_error() const;
   // The digest of view `name` (tests, `turno rebuild` checks); not_found when not running.
   Result<Hash> digest(std::string_view name) const;
+  // The views themselves, for a feed that another object runs (log_views.h: one NATS feed for
+  // the views of several logs).
+  ProjectorGroup& group() { return *group_; }
 
   Result<Agenda> agenda(const AgendaRequest& request) const;
   Result<Availability> availability(const AvailabilityRequest& request) const;
   Result<Alternatives> alternatives(const AlternativesRequest& request) const;
+  // The KPI view's per-site totals as Prometheus counters (part of metrics_text()); empty
+  // when the view does not run here.
+  std::string kpi_metrics_text() const;
   Result<KpiReport> kpis(const KpiRequest& request) const;
   Result<InvoiceDetail> invoice(std::string_view tenant_id, std::string_view id) const;
   Result<InvoicePage> invoices(const InvoiceListRequest& request) const;

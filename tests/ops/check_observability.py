@@ -9,11 +9,15 @@ compose provisions.
 usage: check_observability.py --turno BUILD/turno --source REPO [--promtool PATH]"""
 
 import argparse
+import datetime
 import json
 import os
 import re
 import shutil
 import subprocess
+import time
+import urllib.error
+import urllib.request
 
 import yaml
 
@@ -21,20 +25,9 @@ from ops_common import Checks, RunningServer
 
 # Metrics the ops files use before the code exposes them: name -> who adds it and where.
 PENDING_METRICS = {
-    "turno_view_lag_ms": "API + views engineers: serve's /metrics should append "
-                         "QuerySide::metrics_text() (projections/query_side.h; names exist there)",
-    "turno_view_lag_events": "same as turno_view_lag_ms",
-    "turno_kpi_bookings_total": "views engineer: KPI view counters as metrics, labels tenant, site",
-    "turno_kpi_cancelled_total": "views engineer: labels tenant, site, by (client|staff|admin|system)",
-    "turno_kpi_no_shows_total": "views engineer: labels tenant, site",
-    "turno_kpi_completed_total": "views engineer: labels tenant, site",
-    "turno_kpi_gross_minor_total": "views engineer: payments succeeded, labels tenant, site, currency",
-    "turno_kpi_refunds_minor_total": "views engineer: refunds issued, labels tenant, site, currency",
 }
 # Labels the ops files group by that an exposed metric does not carry yet.
 PENDING_LABELS = {
-    ("turno_http_request_duration_us_bucket", "route"):
-        "API engineer: label the request latency histogram by route (p99 by route panel)",
 }
 # Labels Prometheus adds to every scraped series (target labels), and histogram buckets.
 TARGET_LABELS = {"instance", "job", "role", "le"}
@@ -140,13 +133,75 @@ def check_alerts(checks, ops, exposed, gaps, promtool):
         checks.check(result.returncode == 0, f"promtool {' '.join(command)}: {result.stdout}{result.stderr}")
 
 
+JWT_SECRET = "observability-check"
+SEED_WAIT_S = 30  # for the views to fold the seeded activity
+
+
+def token(turno, role, tenant="", sub="ops-check"):
+    result = subprocess.run([turno, "token", "--role", role, "--tenant", tenant, "--sub", sub,
+                             "--jwt-secret", JWT_SECRET], capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def call(server, method, path, body, bearer):
+    request = urllib.request.Request(server.url + path, method=method,
+                                     data=json.dumps(body).encode(),
+                                     headers={"Authorization": "Bearer " + bearer,
+                                              "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read().decode() or "{}")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def seed_activity(checks, turno, server):
+    """A tenant with a site open all week, one hold, a booking and a sandbox payment, so that
+    the business metrics (labelled by tenant and site) have series to show."""
+    admin = token(turno, "admin", "obs")
+    client = token(turno, "client", "obs", "client-1")
+    start = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).replace(
+        hour=12, minute=0, second=0, microsecond=0)
+    steps = [
+        ("POST", "/v1/tenants", {"tenant_id": "obs", "name": "Obs", "currency": "PEN",
+                                 "tax_rate_bp": 1800, "invoice_series": "F001"},
+         token(turno, "platform")),
+        ("POST", "/v1/sites", {"site_id": "lima", "name": "Lima", "time_zone": "UTC"}, admin),
+        ("POST", "/v1/services", {"service_id": "consult", "name": "Consult", "duration_min": 30,
+                                  "price_minor": 5000}, admin),
+        ("POST", "/v1/staff", {"staff_id": "ana", "site_id": "lima", "name": "Ana"}, admin),
+        ("PUT", "/v1/staff/ana/schedule",
+         {"intervals": [{"weekday": d, "start_min": 0, "end_min": 1440} for d in range(1, 8)]},
+         admin),
+        ("POST", "/v1/holds", {"site_id": "lima", "service_id": "consult",
+                               "start": start.strftime("%Y-%m-%dT%H:%M:%SZ")}, client),
+    ]
+    answer = None
+    for method, path, body, bearer in steps:
+        status, answer = call(server, method, path, body, bearer)
+        if not checks.check(status // 100 == 2, f"seeding: {method} {path} answered {status}: {answer}"):
+            return
+    status, booking = call(server, "POST", "/v1/bookings", {"booking_id": answer["booking_id"]}, client)
+    if not checks.check(status == 201, f"seeding: POST /v1/bookings answered {status}: {booking}"):
+        return
+    intent = booking["payments"][0]["payment_id"]
+    status, paid = call(server, "POST", f"/v1/sandbox/payments/{intent}/succeed", {}, client)
+    checks.check(status == 200, f"seeding: sandbox payment answered {status}: {paid}")
+
+
 def check_server(checks, turno):
-    server = RunningServer(turno)
+    server = RunningServer(turno, ["--jwt-secret", JWT_SECRET])
     try:
         for path in ("/healthz", "/readyz"):
             status, _ = server.get(path)
             checks.check(status == 200, f"GET {path} answered {status} (probes in ops/ use it)")
-        status, text = server.get("/metrics")
+        seed_activity(checks, turno, server)
+        deadline = time.monotonic() + SEED_WAIT_S
+        while True:
+            status, text = server.get("/metrics")
+            if "turno_kpi_gross_minor_total{" in text or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         checks.check(status == 200, f"GET /metrics answered {status}")
         return scrape(text)
     finally:

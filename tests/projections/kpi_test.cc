@@ -114,3 +114,35 @@ TEST_CASE("KPIs: reschedules move sold minutes; sites side by side; time off cut
   CHECK(view.query({"t1", "", kMondayDay, 0, true}).status().code() ==
         Status::Code::kInvalidArgument);
 }
+
+TEST_CASE("KPIs as Prometheus counters: running totals per tenant and site, also after a snapshot") {
+  Harness h;
+  h.standard_clinic();
+  monday_story(h);
+  KpiView view;
+  fold_all(view, h.log());
+  const std::string text = view.metrics_text();
+  CHECK(text.find("# TYPE turno_kpi_bookings_total counter") != std::string::npos);
+  CHECK(text.find(R"(turno_kpi_holds_total{tenant="t1",site="lima"} 4)") != std::string::npos);
+  CHECK(text.find(R"(turno_kpi_bookings_total{tenant="t1",site="lima"} 3)") != std::string::npos);
+  CHECK(text.find(R"(turno_kpi_cancelled_total{tenant="t1",site="lima",by="client"} 1)") !=
+        std::string::npos);
+  CHECK(text.find(R"(turno_kpi_cancelled_total{tenant="t1",site="lima",by="staff"} 0)") !=
+        std::string::npos);
+  CHECK(text.find(R"(turno_kpi_completed_total{tenant="t1",site="lima"} 1)") != std::string::npos);
+  CHECK(text.find(R"(turno_kpi_gross_minor_total{tenant="t1",site="lima",currency=")") !=
+        std::string::npos);
+  CHECK(text.find(R"(",site="lima",currency="PEN"} 30000)") != std::string::npos);
+  CHECK(text.find(R"(turno_kpi_refunds_minor_total{tenant="t1",site="lima",currency="PEN"} 5000)") !=
+        std::string::npos);
+  // One HELP/TYPE per family, however many label sets.
+  std::size_t types = 0;
+  for (std::size_t at = text.find("# TYPE turno_kpi_cancelled_total"); at != std::string::npos;
+       at = text.find("# TYPE turno_kpi_cancelled_total", at + 1)) {
+    ++types;
+  }
+  CHECK(types == 1);
+  KpiView copy;
+  check_round_trip(view, copy);
+  CHECK(copy.metrics_text() == text);  // the totals are rebuilt from a snapshot's days
+}
