@@ -5,10 +5,15 @@
 #include <algorithm>
 
 #include "local_time.h"
+#include "log_views.h"
 
 namespace turno::api {
 
 const projections::QuerySide* views_of(Call& call) {
+  // A query node of several shards: the views of the log that holds the caller's tenant.
+  if (const auto* logs = call.api.find<projections::LogViews>()) {
+    return &logs->for_tenant(call.principal ? std::string_view(call.principal->tenant) : "");
+  }
   const auto* side = call.api.find<projections::QuerySide>();
   if (side == nullptr) {
     call.respond(make_problem(http::status::service_unavailable, "views_unavailable",
