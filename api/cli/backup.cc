@@ -1,5 +1,7 @@
 // `turno backup` and `turno restore`: an online, verified copy of the event log, and its way
-// back into a fresh data directory (engine/backup.h says how and why it is consistent).
+// back into a fresh data directory (engine/backup.h says how and why it is consistent); with it
+// the notification stores — tenant channel settings, contacts and the outbox — which are not
+// events (projections/notifications/store_copy.h).
 #include "backup.h"
 
 #include <cstdio>
@@ -7,6 +9,7 @@
 #include "clock.h"
 #include "data_layout.h"
 #include "flags.h"
+#include "store_copy.h"
 #include "subcommand.h"
 
 namespace turno::cli {
@@ -25,6 +28,22 @@ void print_manifest(std::string_view what, const std::string& directory,
       static_cast<unsigned long long>(manifest.events),
       static_cast<unsigned long long>(manifest.outcomes),
       static_cast<long long>(manifest.taken_at_ms), attempts);
+}
+
+// Copies the notification stores along (from a data directory to a backup, or back) and prints
+// what it copied; false after printing why it failed.
+bool copy_notifications(std::string_view command, const std::string& from, const std::string& to) {
+  auto copied = projections::notifications::copy_notification_stores(from, to);
+  if (!copied.is_ok()) {
+    std::fprintf(stderr, "turno %.*s: %s\n", int(command.size()), command.data(),
+                 copied.status().message().c_str());
+    return false;
+  }
+  std::printf("{\"notifications\":%s,\"settings_keys\":%llu,\"outbox_keys\":%llu}\n",
+              copied.value().present ? "true" : "false",
+              static_cast<unsigned long long>(copied.value().settings_keys),
+              static_cast<unsigned long long>(copied.value().outbox_keys));
+  return true;
 }
 
 int usage_error(const Flags& flags, std::string_view name, std::string_view problem) {
@@ -58,7 +77,7 @@ int run_backup(int argc, char** argv) {
     return kExitFailed;
   }
   print_manifest("backup", *to, report.value().manifest, report.value().attempts);
-  return 0;
+  return copy_notifications("backup", *data, *to) ? 0 : kExitFailed;
 }
 
 int run_restore(int argc, char** argv) {
@@ -83,7 +102,8 @@ int run_restore(int argc, char** argv) {
   }
   print_manifest(verify_only ? "verified" : "restored", verify_only ? *from : *data,
                  manifest.value(), 1);
-  return 0;
+  if (verify_only) return 0;
+  return copy_notifications("restore", *from, *data) ? 0 : kExitFailed;
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 """`turno backup` against a real `turno serve` process that holds the log's lock and keeps
 answering POST /v1/tenants from several clients while the backup runs. The restored copy must
 pass `turno verify` and hold every tenant whose 201 arrived before the backup began (read back
-with `turno export`, as an auditor would). Complements backup_test.cc, which checks the same
+with `turno export`, as an auditor would), and the notification stores, which are not events:
+a tenant's channel settings (webhook secret included) and a client's contact, set before the
+backup, are what a server on the restored directory answers. Complements backup_test.cc, which checks the same
 promise in depth with the engine in-process; this one checks the operator's path end to end.
 
 usage: check_backup_serve.py --turno BUILD/turno"""
@@ -14,6 +16,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 from ops_common import Checks, RunningServer
@@ -23,11 +26,59 @@ ACKNOWLEDGED_BEFORE_BACKUP = 300
 SECRET = "ops-backup-test-secret"
 
 
-def mint_token(turno):
+def mint_token(turno, role="platform", tenant=""):
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TURNO_")}
-    return subprocess.run([turno, "token", "--role", "platform", "--sub", "ops-test",
+    return subprocess.run([turno, "token", "--role", role, "--tenant", tenant, "--sub", "ops-test",
                            "--jwt-secret", SECRET], check=True, capture_output=True, text=True,
                           env=environment).stdout.strip()
+
+
+def call(url, method, path, token, body=None):
+    """(status, parsed JSON or text) of one request."""
+    request = urllib.request.Request(
+        url + path, method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": "Bearer " + token, "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+NOTIFY_TENANT = "notify-co"
+SETTINGS = {"locale": "en", "reminder_offsets_min": [1440, 90],
+            "webhook": {"enabled": True, "url": "https://hooks.example.com/turno", "secret": "k3y"}}
+CONTACT = {"email": "ana@example.com", "phone": "+51999000111", "name": "Ana"}
+
+
+def set_notifications(checks, turno, url):
+    """A tenant with notification settings and one client contact, before the backup."""
+    status, answer = call(url, "POST", "/v1/tenants", mint_token(turno),
+                          {"tenant_id": NOTIFY_TENANT, "name": "Notify", "currency": "PEN",
+                           "tax_rate_bp": 0, "invoice_series": "F001"})
+    checks.check(status == 201, f"registering {NOTIFY_TENANT}: {status} {answer}")
+    admin = mint_token(turno, "admin", NOTIFY_TENANT)
+    status, answer = call(url, "PUT", "/v1/notifications/settings", admin, SETTINGS)
+    checks.check(status == 200, f"PUT settings: {status} {answer}")
+    status, answer = call(url, "PUT", "/v1/notifications/contacts/client/c-1", admin, CONTACT)
+    checks.check(status == 200, f"PUT contact: {status} {answer}")
+
+
+def check_notifications_restored(checks, turno, restored):
+    """A server on the restored directory answers the settings and the contact set before."""
+    server = RunningServer(turno, ["--jwt-secret", SECRET], data=restored)
+    try:
+        admin = mint_token(turno, "admin", NOTIFY_TENANT)
+        status, settings = call(server.url, "GET", "/v1/notifications/settings", admin)
+        checks.check(status == 200 and settings["configured"]
+                     and settings["settings"]["webhook"]["secret_set"]
+                     and settings["settings"]["reminder_offsets_min"] == [1440, 90],
+                     f"restored notification settings: {status} {settings}")
+        status, contact = call(server.url, "GET", "/v1/notifications/contacts/client/c-1", admin)
+        checks.check(status == 200 and contact["email"] == CONTACT["email"],
+                     f"restored contact: {status} {contact}")
+    finally:
+        server.stop()
 
 
 class TenantLoad:
@@ -95,6 +146,7 @@ def main():
     work = tempfile.TemporaryDirectory(prefix="turno-ops-backup-")
     backup = os.path.join(work.name, "backup")
     restored = os.path.join(work.name, "restored")
+    set_notifications(checks, turno, server.url)
     load = TenantLoad(server.url, mint_token(turno))
     try:
         deadline = time.monotonic() + 120
@@ -121,6 +173,7 @@ def main():
             checks.check(verify.returncode == 0, f"turno verify of the restored copy: {verify.stdout}{verify.stderr}")
             missing = set(before) - exported_tenants(turno, restored)
             checks.check(not missing, f"{len(missing)} acknowledged tenants missing, e.g. {sorted(missing)[:3]}")
+            check_notifications_restored(checks, turno, restored)
     work.cleanup()
     checks.finish()
 

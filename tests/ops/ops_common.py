@@ -77,11 +77,11 @@ def default_port(flags):
 
 
 class RunningServer:
-    """`turno serve` on a free loopback port with a fresh data directory."""
+    """`turno serve` on a free loopback port with a fresh data directory, or on `data`."""
 
-    def __init__(self, turno, extra_flags=()):
+    def __init__(self, turno, extra_flags=(), data=None):
         self.directory = tempfile.TemporaryDirectory(prefix="turno-ops-")
-        self.data = os.path.join(self.directory.name, "data")
+        self.data = data or os.path.join(self.directory.name, "data")
         # Only the flags given here: a TURNO_* variable in the caller's environment must not
         # change what is tested.
         environment = {k: v for k, v in os.environ.items() if not k.startswith("TURNO_")}
