@@ -9,7 +9,8 @@
 namespace turno::api {
 namespace {
 
-constexpr double kRatePerSecondMax = 1e6;
+constexpr std::int64_t kRateMilliPerSecondMax = 1'000'000'000;  // a million per second
+constexpr std::size_t kRateDecimalsMax = 3;                       // "0.125" at the finest
 constexpr std::int64_t kBurstMax = 1'000'000;
 constexpr std::string_view kDefaultsLabel = "*";
 constexpr std::string_view kOtherTenantsLabel = "_other";
@@ -30,6 +31,41 @@ std::string label(std::string_view text) {
     }
   }
   return out;
+}
+
+// "0.5" -> 500 (thousandths): digits, then optionally '.' and 1 to 3 digits; nullopt otherwise.
+std::optional<std::int64_t> rate_milli(std::string_view text) {
+  const auto dot = text.find('.');
+  const std::string_view whole = text.substr(0, dot);
+  const std::string_view fraction = dot == std::string_view::npos ? "" : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > 7 || (dot != std::string_view::npos && fraction.empty()) ||
+      fraction.size() > kRateDecimalsMax) {
+    return std::nullopt;
+  }
+  std::int64_t value = 0;
+  for (const char c : whole) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  std::int64_t scale = 100;
+  value *= 1000;
+  for (const char c : fraction) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value += (c - '0') * scale;
+    scale /= 10;
+  }
+  return value;
+}
+
+// 500 -> "0.5", 10000 -> "10", 1250 -> "1.25".
+std::string rate_text(std::int64_t milli) {
+  std::string text = std::to_string(milli / 1000);
+  if (std::int64_t rest = milli % 1000; rest != 0) {
+    std::string digits = std::to_string(1000 + rest).substr(1);
+    while (digits.back() == '0') digits.pop_back();
+    text += "." + digits;
+  }
+  return text;
 }
 
 // "client=10,20" or "tenant=off" into `limits`; false when it is neither.
@@ -64,8 +100,8 @@ void write_limits(std::string& out, const RateLimitOptions& options, std::string
   for (const auto& [tenant, limits] : options.overrides) write(tenant, limits);
 }
 
-double rate_of(const RateLimit& limit) {
-  return limit.rate_per_s;
+std::string rate_of(const RateLimit& limit) {
+  return rate_text(limit.rate_milli_per_s);
 }
 std::int64_t burst_of(const RateLimit& limit) {
   return limit.burst;
@@ -77,24 +113,23 @@ std::optional<RateLimit> parse_rate_limit(std::string_view text) {
   if (text == "off") return RateLimit{};
   const auto comma = text.find(',');
   if (comma == std::string_view::npos) return std::nullopt;
-  const std::string_view rate_text = text.substr(0, comma);
+  const std::optional<std::int64_t> rate = rate_milli(text.substr(0, comma));
   const std::string_view burst_text = text.substr(comma + 1);
   RateLimit limit;
-  const auto rate = std::from_chars(rate_text.data(), rate_text.data() + rate_text.size(),
-                                    limit.rate_per_s, std::chars_format::fixed);
   const auto burst =
       std::from_chars(burst_text.data(), burst_text.data() + burst_text.size(), limit.burst);
-  const bool whole = rate.ec == std::errc() && rate.ptr == rate_text.data() + rate_text.size() &&
-                     burst.ec == std::errc() && burst.ptr == burst_text.data() + burst_text.size();
-  if (!whole || !(limit.rate_per_s > 0 && limit.rate_per_s <= kRatePerSecondMax) ||
-      limit.burst < 1 || limit.burst > kBurstMax) {
+  if (!rate || *rate < 1 || *rate > kRateMilliPerSecondMax || burst.ec != std::errc() ||
+      burst.ptr != burst_text.data() + burst_text.size() || limit.burst < 1 ||
+      limit.burst > kBurstMax) {
     return std::nullopt;
   }
+  limit.rate_milli_per_s = *rate;
   return limit;
 }
 
 std::string to_string(const RateLimit& limit) {
-  return limit.enabled() ? fmt::format("{},{}", limit.rate_per_s, limit.burst) : "off";
+  return limit.enabled() ? rate_text(limit.rate_milli_per_s) + "," + std::to_string(limit.burst)
+                         : "off";
 }
 
 Result<RateLimitOverrides> parse_rate_limit_overrides(std::string_view text,
@@ -249,7 +284,7 @@ Problem rate_limit_problem(const RateLimitRefusal& refusal, std::string_view ten
   Problem problem = make_problem(
       http::status::too_many_requests, "rate_limited",
       fmt::format("{} rate limit: {} requests per second, burst {}, for {}; retry in {} s", scope,
-                  refusal.limit.rate_per_s, refusal.limit.burst, who, refusal.retry_after_s));
+                  rate_text(refusal.limit.rate_milli_per_s), refusal.limit.burst, who, refusal.retry_after_s));
   problem.limit = std::string(scope);
   problem.retry_after_s = static_cast<int>(std::max<std::int64_t>(refusal.retry_after_s, 1));
   return problem;

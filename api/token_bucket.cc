@@ -1,44 +1,54 @@
 #include "token_bucket.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "verify.h"
 
 namespace turno::api {
 
 TokenBucket::TokenBucket(const RateLimit& limit, std::int64_t now_ms)
-    : tokens_(static_cast<double>(limit.burst)), updated_ms_(now_ms), full_at_ms_(now_ms) {}
+    : units_(limit.burst * kTokenUnits), updated_ms_(now_ms), full_at_ms_(now_ms) {}
+
+namespace {
+
+// Milliseconds for `units` to accrue at `limit`'s rate, rounded up.
+std::int64_t ms_for(std::int64_t units, const RateLimit& limit) {
+  return (units + limit.rate_milli_per_s - 1) / limit.rate_milli_per_s;
+}
+
+}  // namespace
 
 void TokenBucket::refill(const RateLimit& limit, std::int64_t now_ms) {
   if (now_ms <= updated_ms_) return;
-  const double earned = static_cast<double>(now_ms - updated_ms_) * limit.rate_per_s / 1000.0;
-  tokens_ = std::min(static_cast<double>(limit.burst), tokens_ + earned);
+  const std::int64_t capacity = limit.burst * kTokenUnits;
+  const std::int64_t elapsed_ms = now_ms - updated_ms_;
+  // Compared before multiplying, so a long quiet spell cannot overflow.
+  units_ = elapsed_ms >= ms_for(capacity - units_, limit)
+               ? capacity
+               : units_ + elapsed_ms * limit.rate_milli_per_s;
   updated_ms_ = now_ms;
 }
 
 void TokenBucket::update_full_at(const RateLimit& limit) {
-  const double missing = static_cast<double>(limit.burst) - tokens_;
-  full_at_ms_ =
-      updated_ms_ + static_cast<std::int64_t>(std::ceil(missing * 1000.0 / limit.rate_per_s));
+  full_at_ms_ = updated_ms_ + ms_for(limit.burst * kTokenUnits - units_, limit);
 }
 
 bool TokenBucket::take(const RateLimit& limit, std::int64_t now_ms) {
   refill(limit, now_ms);
-  if (tokens_ < 1.0) return false;
-  tokens_ -= 1.0;
+  if (units_ < kTokenUnits) return false;
+  units_ -= kTokenUnits;
   update_full_at(limit);
   return true;
 }
 
 void TokenBucket::give_back(const RateLimit& limit) {
-  tokens_ = std::min(static_cast<double>(limit.burst), tokens_ + 1.0);
+  units_ = std::min(limit.burst * kTokenUnits, units_ + kTokenUnits);
   update_full_at(limit);
 }
 
 std::int64_t TokenBucket::wait_ms(const RateLimit& limit) const {
-  if (tokens_ >= 1.0) return 0;
-  return static_cast<std::int64_t>(std::ceil((1.0 - tokens_) * 1000.0 / limit.rate_per_s));
+  if (units_ >= kTokenUnits) return 0;
+  return ms_for(kTokenUnits - units_, limit);
 }
 
 TokenBucket& BucketTable::at(std::string_view key, const RateLimit& limit, std::int64_t now_ms) {

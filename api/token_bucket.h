@@ -12,10 +12,15 @@
 
 namespace turno::api {
 
+// Whole numbers only: a rate is kept in thousandths of a token per second ("0.5" is 500), and
+// a bucket counts millionths of a token, so one millisecond at a rate adds exactly
+// `rate_milli_per_s` of them — nothing is lost to rounding, however often the bucket is asked.
+inline constexpr std::int64_t kTokenUnits = 1'000'000;  // bucket units in one token
+
 struct RateLimit {
-  double rate_per_s = 0;   // tokens added per second
+  std::int64_t rate_milli_per_s = 0;  // thousandths of a token added per second
   std::int64_t burst = 0;  // the bucket's size: requests allowed at once after a quiet spell
-  bool enabled() const { return rate_per_s > 0 && burst > 0; }
+  bool enabled() const { return rate_milli_per_s > 0 && burst > 0; }
 };
 
 class TokenBucket {
@@ -37,7 +42,7 @@ class TokenBucket {
   void refill(const RateLimit& limit, std::int64_t now_ms);
   void update_full_at(const RateLimit& limit);
 
-  double tokens_;
+  std::int64_t units_;  // millionths of a token, at most burst * kTokenUnits
   std::int64_t updated_ms_;
   std::int64_t full_at_ms_;
 };

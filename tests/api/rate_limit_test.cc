@@ -50,7 +50,7 @@ Reply hold(TestServer& server, const std::string& token, int slot) {
 }
 
 TEST_CASE("rate limits: one client over its limit gets 429; another client is unaffected") {
-  TestServer server({}, limits({0.4, 3}, {}));  // a token every 2.5 s, 3 at once
+  TestServer server({}, limits({400, 3}, {}));  // a token every 2.5 s, 3 at once
   seed_slowly(server, "t1");
   const std::string c1 = server.token(v1::ROLE_CLIENT, "t1", "c1");
   const std::string c2 = server.token(v1::ROLE_CLIENT, "t1", "c2");
@@ -92,7 +92,7 @@ TEST_CASE("rate limits: one client over its limit gets 429; another client is un
 }
 
 TEST_CASE("rate limits: a tenant's clients share its limit; other tenants have their own") {
-  TestServer server({}, limits({}, {1, 2}));
+  TestServer server({}, limits({}, {1'000, 2}));
   seed_slowly(server, "t1");
   seed_slowly(server, "t2");
   auto client = [&](const std::string& tenant, const std::string& subject) {
@@ -114,8 +114,8 @@ TEST_CASE("rate limits: a tenant's clients share its limit; other tenants have t
 }
 
 TEST_CASE("rate limits: per-tenant overrides replace the defaults") {
-  api::RateLimitOptions options = limits({1, 1}, {});
-  options.overrides.emplace("vip", api::TenantRateLimits{{1, 3}, {}});
+  api::RateLimitOptions options = limits({1'000, 1}, {});
+  options.overrides.emplace("vip", api::TenantRateLimits{{1'000, 3}, {}});
   TestServer server({}, std::move(options));
   seed_slowly(server, "t1");
   seed_slowly(server, "vip");
@@ -128,7 +128,7 @@ TEST_CASE("rate limits: per-tenant overrides replace the defaults") {
 }
 
 TEST_CASE("rate limits: webhooks, health, metrics, the contract and platform tokens are exempt") {
-  TestServer server({}, limits({0.001, 1}, {0.001, 1}));  // one request, then ~17 minutes
+  TestServer server({}, limits({1, 1}, {1, 1}));  // one request, then ~17 minutes
   const std::string platform = server.token(v1::ROLE_PLATFORM, "", "ops");
   for (int i = 0; i < 5; ++i) {
     for (const std::string path : {"/healthz", "/readyz", "/metrics", "/openapi.yaml"}) {

@@ -19,7 +19,7 @@ RateLimitOptions with_clock(const ManualClock& clock, TenantRateLimits defaults)
 TEST_CASE("a limit is RATE,BURST or off") {
   const auto limit = parse_rate_limit("0.5,5");
   REQUIRE(limit);
-  CHECK(limit->rate_per_s == 0.5);
+  CHECK(limit->rate_milli_per_s == 500);
   CHECK(limit->burst == 5);
   CHECK(parse_rate_limit("10,20")->enabled());
   CHECK_FALSE(parse_rate_limit("off")->enabled());
@@ -33,7 +33,7 @@ TEST_CASE("a limit is RATE,BURST or off") {
 }
 
 TEST_CASE("the overrides file: a tenant a line, what it leaves out is the default") {
-  const TenantRateLimits defaults{{5, 10}, {100, 200}};
+  const TenantRateLimits defaults{{5'000, 10}, {100'000, 200}};  // 5/s, 100/s
   auto parsed = parse_rate_limit_overrides(
       "# tenant  limits\n"
       "\n"
@@ -45,7 +45,7 @@ TEST_CASE("the overrides file: a tenant a line, what it leaves out is the defaul
   const RateLimitOverrides& overrides = parsed.value();
   CHECK(overrides.size() == 3);
   CHECK(overrides.at("big").tenant.burst == 4000);
-  CHECK(overrides.at("trial").client.rate_per_s == 1);
+  CHECK(overrides.at("trial").client.rate_milli_per_s == 1000);
   CHECK(overrides.at("trial").tenant.burst == 200);  // the default
   CHECK_FALSE(overrides.at("load").client.enabled());
 
@@ -74,7 +74,7 @@ TEST_CASE("commands and availability count; reads, webhooks and operations do no
 TEST_CASE("a request takes from both buckets or from neither") {
   ManualClock clock(kStartMs);
   // The client refills once in 1000 s, the tenant every second.
-  RateLimiter limiter(with_clock(clock, {{0.001, 1}, {1, 1}}));
+  RateLimiter limiter(with_clock(clock, {{1, 1}, {1'000, 1}}));
   CHECK_FALSE(limiter.admit("t1", "c1"));
   const auto by_client = limiter.admit("t1", "c1");
   REQUIRE(by_client);
@@ -97,7 +97,7 @@ TEST_CASE("a request takes from both buckets or from neither") {
 
 TEST_CASE("a clock that goes back adds no tokens; a full bucket stays at its burst") {
   ManualClock clock(kStartMs);
-  RateLimiter limiter(with_clock(clock, {{1, 2}, {}}));
+  RateLimiter limiter(with_clock(clock, {{1'000, 2}, {}}));
   clock.advance(3'600'000);  // an hour of quiet: still 2, not 3600
   CHECK_FALSE(limiter.admit("t1", "c1"));
   CHECK_FALSE(limiter.admit("t1", "c1"));
@@ -108,7 +108,7 @@ TEST_CASE("a clock that goes back adds no tokens; a full bucket stays at its bur
 
 TEST_CASE("overrides replace the defaults of their tenant only") {
   ManualClock clock(kStartMs);
-  RateLimitOptions options = with_clock(clock, {{1, 1}, {}});
+  RateLimitOptions options = with_clock(clock, {{1'000, 1}, {}});
   options.overrides.emplace("load", TenantRateLimits{});  // off
   RateLimiter limiter(std::move(options));
   for (int i = 0; i < 100; ++i) CHECK_FALSE(limiter.admit("load", "c1"));
@@ -118,7 +118,7 @@ TEST_CASE("overrides replace the defaults of their tenant only") {
 
 TEST_CASE("buckets are bounded: idle ones go first, then the least recently used") {
   ManualClock clock(kStartMs);
-  RateLimitOptions options = with_clock(clock, {{1, 1}, {}});
+  RateLimitOptions options = with_clock(clock, {{1'000, 1}, {}});
   options.client_buckets_max = 2;
   RateLimiter limiter(std::move(options));
   CHECK_FALSE(limiter.admit("t1", "c1"));
@@ -144,5 +144,29 @@ TEST_CASE("buckets are bounded: idle ones go first, then the least recently used
         std::string::npos);
 }
 
+TEST_CASE("a bucket counts in whole units: slow rates accrue exactly, long idle spells fill it") {
+  const RateLimit half_per_second = *parse_rate_limit("0.5,1");
+  TokenBucket bucket(half_per_second, 0);
+  REQUIRE(bucket.take(half_per_second, 0));
+  CHECK(bucket.wait_ms(half_per_second) == 2000);
+  // Asked every millisecond, the bucket still earns its token at exactly 2 s.
+  std::int64_t granted_at = -1;
+  for (std::int64_t now = 1; now <= 2500 && granted_at < 0; ++now) {
+    if (bucket.take(half_per_second, now)) granted_at = now;
+  }
+  CHECK(granted_at == 2000);
+  // Years of quiet: full, not overflowed.
+  const RateLimit fast = *parse_rate_limit("1000000,1000000");
+  TokenBucket big(fast, 0);
+  REQUIRE(big.take(fast, 0));
+  const std::int64_t years_ms = std::int64_t{50} * 365 * 24 * 3600 * 1000;
+  int taken = 0;
+  while (taken <= 1'000'000 && big.take(fast, years_ms)) ++taken;
+  CHECK(taken == 1'000'000);  // exactly the burst
+  CHECK(to_string(*parse_rate_limit("1.25,3")) == "1.25,3");
+  CHECK_FALSE(parse_rate_limit("0.0005,3"));
+}
+
 }  // namespace
 }  // namespace turno::api
+
