@@ -15,8 +15,10 @@
 // The one race RocksDB documents: if the primary finishes a flush and deletes the WAL it
 // replaced while the secondary is between reading the MANIFEST and opening that WAL, the
 // secondary silently lacks that WAL's records. take_backup() closes it: it lists the WAL files
-// before and after the open and retries when they differ (a WAL deleted or created in that
-// window). Each copy is also checked end to end before it is kept — events contiguous from 1
+// before and after the open, and when they differ (a WAL deleted or created in that window) it
+// has the secondary catch up with the primary (TryCatchUpWithPrimary: the MANIFEST names the
+// table file the vanished WAL was flushed into) until a catch-up passes with no WAL switch —
+// under a heavy write load a fresh open may never win that race, a catch-up soon does. Each copy is also checked end to end before it is kept — events contiguous from 1
 // with every SHA-256 link recomputed; the stream index holding exactly one entry per event and
 // the accepted commands' outcomes covering exactly the events (compared as order-independent
 // digests of (key, seq) pairs, so a family that lags or runs ahead of the events shows) — and

@@ -93,6 +93,9 @@ Result<std::unique_ptr<FamilyDb>> create_target(const std::string& directory) {
   return std::make_unique<FamilyDb>(db, std::move(handles));
 }
 
+// Catch-ups of a fresh secondary before an attempt gives up (each follows a WAL switch).
+constexpr std::size_t kCatchUpsMax = 64;
+
 // The WAL file numbers in `directory` ("000123.log" -> 123).
 Result<std::set<std::uint64_t>> wal_numbers(const std::string& directory) {
   std::set<std::uint64_t> numbers;
@@ -305,12 +308,21 @@ Result<BackupManifest> copy_log_once(const std::string& data_directory,
   if (!wals_before.is_ok()) return wals_before.status();
   auto source = open_secondary(data_directory, secondary_directory);
   if (!source.is_ok()) return source.status();
-  auto wals_after = wal_numbers(data_directory);
-  if (!wals_after.is_ok()) return wals_after.status();
-  if (wals_before.value() != wals_after.value()) {
-    // A flush switched or deleted a WAL while the secondary opened: it may lack the records
-    // of a WAL that vanished between its MANIFEST read and its WAL replay (backup.h).
-    return Status::busy("backup: the primary switched WAL files during the open");
+  // A flush that switched or deleted a WAL while the secondary read may have left it without
+  // the records of a WAL that vanished between its MANIFEST read and its WAL replay (backup.h).
+  // Those records are in a table file by then, named in the MANIFEST: a catch-up reads them,
+  // and a catch-up during which no WAL came or went is complete.
+  std::set<std::uint64_t> wals_read = std::move(wals_before).value();
+  for (std::size_t catch_ups = 0;; ++catch_ups) {
+    auto wals_now = wal_numbers(data_directory);
+    if (!wals_now.is_ok()) return wals_now.status();
+    if (wals_now.value() == wals_read) break;
+    if (catch_ups == kCatchUpsMax) {
+      return Status::busy("backup: the primary switched WAL files during every catch-up");
+    }
+    wals_read = std::move(wals_now).value();
+    const rocksdb::Status caught_up = source.value()->db().TryCatchUpWithPrimary();
+    if (!caught_up.ok()) return failed(caught_up, "catch up with the primary");
   }
   auto target = create_target(target_directory);
   if (!target.is_ok()) return target.status();
