@@ -93,23 +93,6 @@ Result<std::unique_ptr<FamilyDb>> create_target(const std::string& directory) {
   return std::make_unique<FamilyDb>(db, std::move(handles));
 }
 
-// Catch-ups of a fresh secondary before an attempt gives up (each follows a WAL switch).
-constexpr std::size_t kCatchUpsMax = 64;
-
-// The WAL file numbers in `directory` ("000123.log" -> 123).
-Result<std::set<std::uint64_t>> wal_numbers(const std::string& directory) {
-  std::set<std::uint64_t> numbers;
-  std::error_code error;
-  for (const auto& entry : fs::directory_iterator(directory, error)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() <= 4 || !name.ends_with(".log")) continue;
-    const std::string_view digits(name.data(), name.size() - 4);
-    if (digits.find_first_not_of("0123456789") != std::string_view::npos) continue;
-    numbers.insert(std::stoull(std::string(digits)));
-  }
-  if (error) return Status::io_error("backup: list " + directory + ": " + error.message());
-  return numbers;
-}
 
 // Puts into the target in WriteBatches of bounded size, without a WAL: the copy is flushed,
 // closed and verified before anything trusts it.
@@ -297,6 +280,46 @@ Status copy_default(FamilyDb& source, CopyWriter& out, BackupManifest& manifest)
 
 }  // namespace
 
+// Catch-ups of a fresh secondary before an attempt gives up (each follows a WAL switch).
+constexpr std::size_t kCatchUpsMax = 64;
+
+// The WAL file numbers in `directory` ("000123.log" -> 123).
+Result<std::set<std::uint64_t>> wal_numbers(const std::string& directory) {
+  std::set<std::uint64_t> numbers;
+  std::error_code error;
+  for (const auto& entry : fs::directory_iterator(directory, error)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() <= 4 || !name.ends_with(".log")) continue;
+    const std::string_view digits(name.data(), name.size() - 4);
+    if (digits.find_first_not_of("0123456789") != std::string_view::npos) continue;
+    numbers.insert(std::stoull(std::string(digits)));
+  }
+  if (error) return Status::io_error("backup: list " + directory + ": " + error.message());
+  return numbers;
+}
+
+Status settle_secondary(rocksdb::DB& secondary, const std::string& primary_directory,
+                        std::set<std::uint64_t> wals_before_open) {
+  // A flush that switched or deleted a WAL while the secondary read may have left it without
+  // the records of a WAL that vanished between its MANIFEST read and its WAL replay (backup.h).
+  // Those records are in a table file by then, named in the MANIFEST: a catch-up reads them,
+  // and a catch-up during which no WAL came or went is complete.
+  std::set<std::uint64_t> wals_read = std::move(wals_before_open);
+  for (std::size_t catch_ups = 0;; ++catch_ups) {
+    auto wals_now = wal_numbers(primary_directory);
+    if (!wals_now.is_ok()) return wals_now.status();
+    if (wals_now.value() == wals_read) return Status::ok();
+    if (catch_ups == kCatchUpsMax) {
+      return Status::busy("backup: the primary switched WAL files during every catch-up");
+    }
+    wals_read = std::move(wals_now).value();
+    const rocksdb::Status caught_up = secondary.TryCatchUpWithPrimary();
+    if (!caught_up.ok()) {
+      return Status::io_error("backup: catch up with the primary: " + caught_up.ToString());
+    }
+  }
+}
+
 Result<BackupManifest> copy_log_once(const std::string& data_directory,
                                      const std::string& secondary_directory,
                                      const std::string& target_directory,
@@ -308,21 +331,10 @@ Result<BackupManifest> copy_log_once(const std::string& data_directory,
   if (!wals_before.is_ok()) return wals_before.status();
   auto source = open_secondary(data_directory, secondary_directory);
   if (!source.is_ok()) return source.status();
-  // A flush that switched or deleted a WAL while the secondary read may have left it without
-  // the records of a WAL that vanished between its MANIFEST read and its WAL replay (backup.h).
-  // Those records are in a table file by then, named in the MANIFEST: a catch-up reads them,
-  // and a catch-up during which no WAL came or went is complete.
-  std::set<std::uint64_t> wals_read = std::move(wals_before).value();
-  for (std::size_t catch_ups = 0;; ++catch_ups) {
-    auto wals_now = wal_numbers(data_directory);
-    if (!wals_now.is_ok()) return wals_now.status();
-    if (wals_now.value() == wals_read) break;
-    if (catch_ups == kCatchUpsMax) {
-      return Status::busy("backup: the primary switched WAL files during every catch-up");
-    }
-    wals_read = std::move(wals_now).value();
-    const rocksdb::Status caught_up = source.value()->db().TryCatchUpWithPrimary();
-    if (!caught_up.ok()) return failed(caught_up, "catch up with the primary");
+  if (Status settled = settle_secondary(source.value()->db(), data_directory,
+                                        std::move(wals_before).value());
+      !settled.is_ok()) {
+    return settled;
   }
   auto target = create_target(target_directory);
   if (!target.is_ok()) return target.status();

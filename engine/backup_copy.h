@@ -2,6 +2,10 @@
 // family by family into a new database and checked on the way.
 #pragma once
 
+#include <rocksdb/db.h>
+
+#include <cstdint>
+#include <set>
 #include <string>
 
 #include "backup.h"
@@ -13,6 +17,15 @@ namespace turno::backup_detail {
 // `target_directory`, and checks the copy as backup.h describes. The returned manifest has
 // every field but taken_at_ms. Status: invalid_argument when retrying cannot help (no log at
 // `data_directory`); any other error is worth a retry from a fresh secondary.
+// The WAL file numbers in a RocksDB `directory` ("000123.log" -> 123).
+Result<std::set<std::uint64_t>> wal_numbers(const std::string& directory);
+
+// Makes a secondary instance opened on `primary_directory` (whose WALs were
+// `wals_before_open` just before the open) complete as of some moment after the open: catches
+// up with the primary until a catch-up passes with no WAL switch. busy after too many switches.
+Status settle_secondary(rocksdb::DB& secondary, const std::string& primary_directory,
+                        std::set<std::uint64_t> wals_before_open);
+
 Result<BackupManifest> copy_log_once(const std::string& data_directory,
                                      const std::string& secondary_directory,
                                      const std::string& target_directory,

@@ -7,6 +7,8 @@
 #include <memory>
 #include <vector>
 
+#include "backup_copy.h"
+
 namespace turno::projections::notifications {
 namespace {
 
@@ -29,12 +31,22 @@ Result<std::uint64_t> copy_store(const std::string& source, const std::string& t
   std::vector<rocksdb::ColumnFamilyDescriptor> families;
   for (const std::string& name : names) families.emplace_back(name, rocksdb::ColumnFamilyOptions());
   const std::string scratch = target + ".secondary";
+  auto wals_before = backup_detail::wal_numbers(source);
+  if (!wals_before.is_ok()) return wals_before.status();
   std::vector<rocksdb::ColumnFamilyHandle*> from_handles;
   rocksdb::DB* raw = nullptr;
   status = rocksdb::DB::OpenAsSecondary(options, source, scratch, families, &from_handles, &raw);
   if (!status.ok()) return rocks_error("open " + source, status);
   std::unique_ptr<rocksdb::DB> from(raw);
-  status = from->TryCatchUpWithPrimary();
+  // Complete as of a moment after the open, even when a flush raced it (engine/backup.h).
+  if (Status settled = backup_detail::settle_secondary(*from, source, std::move(wals_before).value());
+      !settled.is_ok()) {
+    for (auto* handle : from_handles) from->DestroyColumnFamilyHandle(handle);
+    from.reset();
+    std::error_code ignored;
+    fs::remove_all(scratch, ignored);
+    return settled;
+  }
 
   rocksdb::Options target_options;
   target_options.create_if_missing = true;
