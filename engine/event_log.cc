@@ -6,7 +6,9 @@
 #include <rocksdb/table.h>
 
 #include <cstring>
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "log_format.h"
 #include "sha256.h"
@@ -18,6 +20,9 @@ namespace {
 constexpr std::size_t kMemtableHashBuckets = 1u << 18;
 // Outcome keys are "tenant \0 command_id": hash on up to this many leading bytes.
 constexpr std::size_t kOutcomePrefixBytes = 48;
+// A read-only open of a running log that lost a race with a compaction is tried again.
+constexpr std::size_t kReadOnlyOpenAttemptsMax = 10;
+constexpr std::chrono::milliseconds kReadOnlyOpenRetryPause{20};
 
 Status from_rocksdb(const rocksdb::Status& status, std::string_view what) {
   if (status.ok()) return Status::ok();
@@ -250,10 +255,22 @@ Status EventLog::open_database() {
                                  rocksdb::NewCappedPrefixTransform(kOutcomePrefixBytes)))},
   };
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status status =
-      options_.mode == LogOptions::Mode::kReadOnly
-          ? rocksdb::DB::OpenForReadOnly(db_options, directory_, descriptors, &families_, &raw)
-          : rocksdb::DB::Open(db_options, directory_, descriptors, &families_, &raw);
+  rocksdb::Status status;
+  if (options_.mode == LogOptions::Mode::kReadOnly) {
+    // Every table file is opened at open and stays open (the live primary's compactions may
+    // unlink them afterwards). An open can still lose the race against a compaction that
+    // deletes a file the MANIFEST it read still names: that is retried, a moment later.
+    db_options.max_open_files = -1;
+    for (std::size_t attempt = 1;; ++attempt) {
+      families_.clear();
+      status = rocksdb::DB::OpenForReadOnly(db_options, directory_, descriptors, &families_, &raw);
+      const bool raced = status.IsCorruption() || status.IsIOError() || status.IsPathNotFound();
+      if (!raced || attempt == kReadOnlyOpenAttemptsMax) break;
+      std::this_thread::sleep_for(kReadOnlyOpenRetryPause);
+    }
+  } else {
+    status = rocksdb::DB::Open(db_options, directory_, descriptors, &families_, &raw);
+  }
   if (!status.ok()) return from_rocksdb(status, "log: open " + directory_);
   db_.reset(raw);
   events_ = families_[1];
