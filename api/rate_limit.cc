@@ -6,6 +6,8 @@
 #include <chrono>
 #include <sstream>
 
+#include "metrics.h"
+
 namespace turno::api {
 namespace {
 
@@ -14,24 +16,6 @@ constexpr std::size_t kRateDecimalsMax = 3;                       // "0.125" at 
 constexpr std::int64_t kBurstMax = 1'000'000;
 constexpr std::string_view kDefaultsLabel = "*";
 constexpr std::string_view kOtherTenantsLabel = "_other";
-
-// A Prometheus label value: backslash, quote and newline escaped.
-std::string label(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    if (c == '\\') {
-      out += "\\\\";
-    } else if (c == '"') {
-      out += "\\\"";
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
 
 // "0.5" -> 500 (thousandths): digits, then optionally '.' and 1 to 3 digits; nullopt otherwise.
 std::optional<std::int64_t> rate_milli(std::string_view text) {
@@ -91,9 +75,10 @@ template <typename Value>
 void write_limits(std::string& out, const RateLimitOptions& options, std::string_view name,
                   Value (*value)(const RateLimit&)) {
   auto write = [&](std::string_view tenant, const TenantRateLimits& limits) {
-    out += fmt::format("{}{{scope=\"client\",tenant=\"{}\"}} {}\n", name, label(tenant),
+    const std::string escaped = prometheus_label(tenant);
+    out += fmt::format("{}{{scope=\"client\",tenant=\"{}\"}} {}\n", name, escaped,
                        value(limits.client));
-    out += fmt::format("{}{{scope=\"tenant\",tenant=\"{}\"}} {}\n", name, label(tenant),
+    out += fmt::format("{}{{scope=\"tenant\",tenant=\"{}\"}} {}\n", name, escaped,
                        value(limits.tenant));
   };
   write(kDefaultsLabel, options.defaults);
@@ -243,7 +228,7 @@ void RateLimiter::metrics_text(std::string& out) const {
        {std::pair{"client", &client_rejections_}, std::pair{"tenant", &tenant_rejections_}}) {
     for (const auto& [tenant, count] : *counts) {
       out += fmt::format("turno_rate_limit_rejections_total{{scope=\"{}\",tenant=\"{}\"}} {}\n",
-                         scope, label(tenant), count);
+                         scope, prometheus_label(tenant), count);
     }
   }
   out +=
@@ -284,7 +269,8 @@ Problem rate_limit_problem(const RateLimitRefusal& refusal, std::string_view ten
   Problem problem = make_problem(
       http::status::too_many_requests, "rate_limited",
       fmt::format("{} rate limit: {} requests per second, burst {}, for {}; retry in {} s", scope,
-                  rate_text(refusal.limit.rate_milli_per_s), refusal.limit.burst, who, refusal.retry_after_s));
+                  rate_text(refusal.limit.rate_milli_per_s), refusal.limit.burst, who,
+                  refusal.retry_after_s));
   problem.limit = std::string(scope);
   problem.retry_after_s = static_cast<int>(std::max<std::int64_t>(refusal.retry_after_s, 1));
   return problem;

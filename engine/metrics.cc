@@ -31,6 +31,20 @@ std::uint64_t Histogram::cumulative_count(std::size_t bucket) const {
   return total;
 }
 
+std::string prometheus_label(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out += "\\n";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
 std::span<const std::uint64_t> latency_us_buckets() {
   static constexpr std::array<std::uint64_t, 16> kBounds = {
       50, 100, 250, 500, 1'000, 2'000, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000,

@@ -7,6 +7,8 @@
 #include <atomic>
 #include <cstdint>
 #include <span>
+#include <string>
+#include <string_view>
 
 namespace turno {
 
@@ -33,6 +35,9 @@ class Histogram {
   std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> sum_{0};
 };
+
+// A label value as the Prometheus text format wants it: backslash, quote and newline escaped.
+std::string prometheus_label(std::string_view text);
 
 // Bucket bounds used across Turno: microseconds from 50 us to 10 s, and batch sizes.
 std::span<const std::uint64_t> latency_us_buckets();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kpi_view.h"
+#include "metrics.h"
 
 namespace turno::projections {
 namespace {
@@ -39,16 +40,6 @@ constexpr Family kFamilies[] = {
      &KpiCounters::refunds_minor, "currency", nullptr},
 };
 
-// A label value as Prometheus text wants it: backslash, quote and newline escaped.
-std::string label(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\' || c == '"') out.push_back('\\');
-    out.push_back(c == '\n' ? 'n' : c);
-  }
-  return out;
-}
-
 }  // namespace
 
 std::string KpiView::metrics_text() const {
@@ -61,11 +52,13 @@ std::string KpiView::metrics_text() const {
   for (const auto& [key, totals] : totals_) {
     const std::size_t split = key.find('\0');
     Row row{key.substr(0, split), key.substr(split + 1), {}, &totals};
-    if (const TenantInfo* tenant = catalog().find_tenant(row.tenant)) row.currency = tenant->currency;
+    if (const TenantInfo* tenant = catalog().find_tenant(row.tenant))
+      row.currency = tenant->currency;
     rows.push_back(std::move(row));
   }
-  std::sort(rows.begin(), rows.end(),
-            [](const Row& a, const Row& b) { return std::tie(a.tenant, a.site) < std::tie(b.tenant, b.site); });
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    return std::tie(a.tenant, a.site) < std::tie(b.tenant, b.site);
+  });
   std::string out;
   for (const Family& family : kFamilies) {
     const std::string name = family.name;
@@ -73,10 +66,11 @@ std::string KpiView::metrics_text() const {
       out += "# HELP " + name + " " + family.help + "\n# TYPE " + name + " counter\n";
     }
     for (const Row& row : rows) {
-      out += name + "{tenant=\"" + label(row.tenant) + "\",site=\"" + label(row.site) + "\"";
+      out += name + "{tenant=\"" + prometheus_label(row.tenant) + "\",site=\"" +
+             prometheus_label(row.site) + "\"";
       if (family.extra != nullptr) {
         out += std::string(",") + family.extra + "=\"" +
-               label(family.value != nullptr ? family.value : row.currency) + "\"";
+               prometheus_label(family.value != nullptr ? family.value : row.currency) + "\"";
       }
       out += "} " + std::to_string(row.totals->*family.field) + "\n";
     }

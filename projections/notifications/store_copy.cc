@@ -39,7 +39,8 @@ Result<std::uint64_t> copy_store(const std::string& source, const std::string& t
   if (!status.ok()) return rocks_error("open " + source, status);
   std::unique_ptr<rocksdb::DB> from(raw);
   // Complete as of a moment after the open, even when a flush raced it (engine/backup.h).
-  if (Status settled = backup_detail::settle_secondary(*from, source, std::move(wals_before).value());
+  if (Status settled =
+          backup_detail::settle_secondary(*from, source, std::move(wals_before).value());
       !settled.is_ok()) {
     for (auto* handle : from_handles) from->DestroyColumnFamilyHandle(handle);
     from.reset();
@@ -60,7 +61,8 @@ Result<std::uint64_t> copy_store(const std::string& source, const std::string& t
   std::unique_ptr<rocksdb::DB> to(raw_target);
   std::uint64_t keys = 0;
   for (std::size_t f = 0; status.ok() && f < families.size(); ++f) {
-    std::unique_ptr<rocksdb::Iterator> it(from->NewIterator(rocksdb::ReadOptions(), from_handles[f]));
+    std::unique_ptr<rocksdb::Iterator> it(
+        from->NewIterator(rocksdb::ReadOptions(), from_handles[f]));
     rocksdb::WriteBatch batch;
     for (it->SeekToFirst(); status.ok() && it->Valid(); it->Next(), ++keys) {
       status = batch.Put(to_handles[f], it->key(), it->value());
@@ -96,7 +98,8 @@ Result<StoreCopyReport> copy_notification_stores(const std::string& from, const 
       return Status::invalid_argument("notification stores: " + target + " exists already");
     }
     fs::create_directories(to + "/notifications", error);
-    if (error) return Status::io_error("notification stores: create " + to + ": " + error.message());
+    if (error)
+      return Status::io_error("notification stores: create " + to + ": " + error.message());
     Result<std::uint64_t> keys = copy_store(source, target);
     if (!keys.is_ok()) return keys.status();
     (std::string(store) == "settings" ? report.settings_keys : report.outbox_keys) = keys.value();

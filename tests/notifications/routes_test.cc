@@ -18,18 +18,19 @@ namespace {
 constexpr auto kDeliveryWait = std::chrono::seconds(30);
 
 std::string confirmed_booking(TestServer& server, const Tenant& tenant, const std::string& client) {
-  const Reply hold = server.post(
-      "/v1/holds",
-      R"({"site_id":")" + tenant.site() + R"(","service_id":")" + tenant.service() +
-          R"(","start":")" + at(tuesday_lima(10)) + "\"}",
-      client);
+  const Reply hold =
+      server.post("/v1/holds",
+                  R"({"site_id":")" + tenant.site() + R"(","service_id":")" + tenant.service() +
+                      R"(","start":")" + at(tuesday_lima(10)) + "\"}",
+                  client);
   REQUIRE(hold.status == 201);
   const std::string booking_id = hold.text("/booking_id");
   const Reply booking =
       server.post("/v1/bookings", R"({"booking_id":")" + booking_id + "\"}", client);
   REQUIRE(booking.status == 201);
-  REQUIRE(server.post("/v1/sandbox/payments/" + booking.text("/payments/0/payment_id") + "/succeed",
-                      "", client)
+  REQUIRE(server
+              .post("/v1/sandbox/payments/" + booking.text("/payments/0/payment_id") + "/succeed",
+                    "", client)
               .status == 200);
   return booking_id;
 }
@@ -72,17 +73,17 @@ TEST_CASE("settings, contacts and the delivery list over HTTP") {
   CHECK(put.number("/settings/reminder_offsets_min/1") == 60);
 
   // A PUT without the secret keeps it.
-  REQUIRE(server.call(api::http::verb::put, "/v1/notifications/settings",
-                      R"({"locale":"en","webhook":{"enabled":true,"url":")" + receiver.url() +
-                          "\"}}",
-                      admin)
+  REQUIRE(server
+              .call(api::http::verb::put, "/v1/notifications/settings",
+                    R"({"locale":"en","webhook":{"enabled":true,"url":")" + receiver.url() + "\"}}",
+                    admin)
               .status == 200);
   CHECK(server.get("/v1/notifications/settings", admin).body.find("\"secret_set\":true") !=
         std::string::npos);
 
-  const Reply contact = server.call(api::http::verb::put, "/v1/notifications/contacts/client/c-1",
-                                    R"({"email":"c1@example.com","locale":"es","name":"Cata"})",
-                                    client);
+  const Reply contact =
+      server.call(api::http::verb::put, "/v1/notifications/contacts/client/c-1",
+                  R"({"email":"c1@example.com","locale":"es","name":"Cata"})", client);
   CHECK(contact.status == 200);
   CHECK(server.get("/v1/notifications/contacts/client/c-1", admin).text("/email") ==
         "c1@example.com");
@@ -105,8 +106,8 @@ TEST_CASE("settings, contacts and the delivery list over HTTP") {
                           request.body.find(booking_id) != std::string::npos;
   }
   CHECK(signed_with_secret);
-  CHECK(server.get("/metrics", admin).body.find("turno_notifications_sent_total{channel=\"webhook\"}") !=
-        std::string::npos);
+  CHECK(server.get("/metrics", admin)
+            .body.find("turno_notifications_sent_total{channel=\"webhook\"}") != std::string::npos);
 }
 
 TEST_CASE("notification routes refuse bad input with the field, and other people's contacts") {
@@ -130,8 +131,8 @@ TEST_CASE("notification routes refuse bad input with the field, and other people
   bad = put("/v1/notifications/settings", R"({"reminder_offsets_min":[0]})", admin);
   CHECK(bad.status == 400);
   CHECK(bad.text("/field") == "reminder_offsets_min");
-  bad = put("/v1/notifications/settings", R"({"webhook":{"enabled":true,"url":"ftp://x","secret":"k"}})",
-            admin);
+  bad = put("/v1/notifications/settings",
+            R"({"webhook":{"enabled":true,"url":"ftp://x","secret":"k"}})", admin);
   CHECK(bad.status == 400);
   CHECK(bad.text("/field") == "webhook.url");
   bad = put("/v1/notifications/settings",
@@ -143,8 +144,9 @@ TEST_CASE("notification routes refuse bad input with the field, and other people
   CHECK(server.get("/v1/notifications/settings", admin).body.find("\"configured\":false") !=
         std::string::npos);  // nothing half-stored
 
-  CHECK(put("/v1/notifications/contacts/client/c-2", R"({"email":"x@example.com"})", client)
-            .status == 403);
+  CHECK(
+      put("/v1/notifications/contacts/client/c-2", R"({"email":"x@example.com"})", client).status ==
+      403);
   CHECK(put("/v1/notifications/contacts/staff/ana", R"({"phone":"+51999"})", staff).status == 200);
   CHECK(put("/v1/notifications/contacts/staff/beto", R"({"phone":"+51999"})", staff).status == 403);
   bad = put("/v1/notifications/contacts/robot/c-1", "{}", admin);
