@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 
+#include "big_endian.h"
 #include "types.h"
 
 namespace turno::log_format {
@@ -36,19 +37,12 @@ inline constexpr std::size_t kHashBytes = 32;
 inline constexpr std::size_t kEnvelopeBytesMax = 64 * 1024;
 
 inline std::string encode_u64(std::uint64_t value) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i) {
-    out[static_cast<std::size_t>(i)] = static_cast<char>(value & 0xff);
-    value >>= 8;
-  }
+  std::string out;
+  big_endian::append_u64(out, value);
   return out;
 }
 
-inline std::uint64_t decode_u64(std::string_view bytes) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
+inline std::uint64_t decode_u64(std::string_view bytes) { return big_endian::read_u64(bytes); }
 
 inline std::string event_key(Seq seq) { return encode_u64(seq.value); }
 

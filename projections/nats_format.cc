@@ -2,27 +2,13 @@
 
 #include <charconv>
 
+#include "big_endian.h"
+
 namespace turno::projections::nats_format {
-namespace {
-
-void put_u64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-void put_u32(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-std::uint64_t get_u64(std::string_view bytes) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
-std::uint32_t get_u32(std::string_view bytes) {
-  std::uint32_t value = 0;
-  for (std::size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
-
-}  // namespace
+using big_endian::append_u32;
+using big_endian::append_u64;
+using big_endian::read_u32;
+using big_endian::read_u64;
 
 std::string subject_token(std::string_view text) {
   if (text.empty()) return "_";
@@ -76,23 +62,23 @@ std::string log_read_subject(std::string_view log_id) {
 
 std::string encode_read_request(Seq from, std::uint32_t count) {
   std::string out;
-  put_u64(out, from.value);
-  put_u32(out, count);
-  put_u32(out, 0);
+  append_u64(out, from.value);
+  append_u32(out, count);
+  append_u32(out, 0);
   return out;
 }
 
 std::optional<std::pair<Seq, std::uint32_t>> decode_read_request(std::string_view bytes) {
   if (bytes.size() != kReadRequestBytes) return std::nullopt;
-  return std::make_pair(Seq{get_u64(bytes)}, get_u32(bytes.substr(8)));
+  return std::make_pair(Seq{read_u64(bytes)}, read_u32(bytes.substr(8)));
 }
 
 std::string encode_read_reply(const ReadReply& reply) {
   std::string out(1, static_cast<char>(kReplyOk));
-  put_u64(out, reply.tail.value);
-  put_u32(out, static_cast<std::uint32_t>(reply.envelopes.size()));
+  append_u64(out, reply.tail.value);
+  append_u32(out, static_cast<std::uint32_t>(reply.envelopes.size()));
   for (const std::string& envelope : reply.envelopes) {
-    put_u32(out, static_cast<std::uint32_t>(envelope.size()));
+    append_u32(out, static_cast<std::uint32_t>(envelope.size()));
     out += envelope;
   }
   return out;
@@ -112,12 +98,12 @@ Result<ReadReply> decode_read_reply(std::string_view bytes) {
   if (static_cast<std::uint8_t>(bytes[0]) != kReplyOk || bytes.size() < 13) {
     return Status::corruption("log read: malformed reply");
   }
-  ReadReply reply{Seq{get_u64(bytes.substr(1))}, {}};
-  const std::uint32_t records = get_u32(bytes.substr(9));
+  ReadReply reply{Seq{read_u64(bytes.substr(1))}, {}};
+  const std::uint32_t records = read_u32(bytes.substr(9));
   std::size_t position = 13;
   for (std::uint32_t i = 0; i < records; ++i) {
     if (bytes.size() - position < 4) return Status::corruption("log read: truncated reply");
-    const std::uint32_t size = get_u32(bytes.substr(position));
+    const std::uint32_t size = read_u32(bytes.substr(position));
     position += 4;
     if (bytes.size() - position < size) return Status::corruption("log read: truncated reply");
     reply.envelopes.emplace_back(bytes.substr(position, size));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "big_endian.h"
 #include "sha256.h"
 #include "snapshot_format.h"
 
@@ -12,25 +13,8 @@ namespace {
 
 namespace fmt = snapshot_format;
 
-void append_u64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-void append_u32(std::string& out, std::uint32_t value) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-std::uint64_t decode_u64(std::string_view bytes) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
-
-std::uint32_t decode_u32(std::string_view bytes) {
-  std::uint32_t value = 0;
-  for (std::size_t i = 0; i < 4; ++i) value = (value << 8) | static_cast<unsigned char>(bytes[i]);
-  return value;
-}
+using big_endian::append_u32;
+using big_endian::append_u64;
 
 std::string chunk_key(Seq seq, std::uint32_t chunk) {
   std::string out(1, fmt::kChunkPrefix);
@@ -69,13 +53,13 @@ std::string encode_manifest(const Manifest& manifest) {
 // A manifest that parses and is consistent with itself; nullopt for anything else.
 std::optional<Manifest> decode_manifest(std::string_view bytes) {
   if (bytes.size() != fmt::kManifestBytes || bytes.substr(0, 4) != fmt::kMagic ||
-      decode_u32(bytes.substr(4)) != fmt::kFormatVersion) {
+      big_endian::read_u32(bytes.substr(4)) != fmt::kFormatVersion) {
     return std::nullopt;
   }
   Manifest manifest;
-  manifest.seq = Seq{decode_u64(bytes.substr(8))};
-  manifest.payload_bytes = decode_u64(bytes.substr(16));
-  manifest.chunks = decode_u32(bytes.substr(24));
+  manifest.seq = Seq{big_endian::read_u64(bytes.substr(8))};
+  manifest.payload_bytes = big_endian::read_u64(bytes.substr(16));
+  manifest.chunks = big_endian::read_u32(bytes.substr(24));
   std::copy_n(bytes.data() + 28, 32, manifest.sha256.begin());
   if (manifest.payload_bytes > fmt::kPayloadBytesMax ||
       manifest.chunks != chunks_for(manifest.payload_bytes)) {
@@ -197,7 +181,7 @@ Result<std::vector<Seq>> SnapshotStore::list() const {
     const rocksdb::Slice key = it->key();
     if (key.empty() || key[0] != fmt::kManifestPrefix) break;
     if (key.size() != fmt::kManifestKeyBytes) continue;  // not ours; never written
-    seqs.push_back(Seq{decode_u64({key.data() + 1, 8})});
+    seqs.push_back(Seq{big_endian::read_u64({key.data() + 1, 8})});
   }
   if (!it->status().ok()) return from_rocksdb(it->status(), "snapshots: list");
   return seqs;

@@ -4,6 +4,7 @@
 
 #include <charconv>
 
+#include "big_endian.h"
 #include "codec.h"
 #include "string_map.h"
 
@@ -19,29 +20,20 @@ constexpr std::string_view kBookingPrefix = "b/";
 const std::string kNoticeSeqKey = "k/notice_seq";
 const std::string kTickKey = "k/tick_ms";
 
-void append_be64(std::string& out, std::uint64_t value) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(value >> shift));
-}
-
-std::uint64_t read_be64(std::string_view bytes) {
-  std::uint64_t value = 0;
-  for (std::size_t i = 0; i < 8 && i < bytes.size(); ++i) {
-    value = value << 8 | static_cast<unsigned char>(bytes[i]);
-  }
-  return value;
-}
+using big_endian::append_u64;
+using big_endian::read_u64;
 
 std::string queue_key(const Delivery& d) {
   std::string key(kQueuePrefix);
-  append_be64(key, static_cast<std::uint64_t>(d.next_attempt_ms));
-  append_be64(key, d.cause_seq);
+  append_u64(key, static_cast<std::uint64_t>(d.next_attempt_ms));
+  append_u64(key, d.cause_seq);
   return key + d.id;
 }
 
 std::string order_suffix(const Delivery& d) {
   std::string suffix;
-  append_be64(suffix, static_cast<std::uint64_t>(d.created_at_ms));
-  append_be64(suffix, d.cause_seq);
+  append_u64(suffix, static_cast<std::uint64_t>(d.created_at_ms));
+  append_u64(suffix, d.cause_seq);
   return suffix + d.id;
 }
 
@@ -277,7 +269,7 @@ Result<std::vector<Delivery>> OutboxStore::due(std::int64_t now_ms, std::size_t 
        it->Valid() && it->key().starts_with(kQueuePrefix) && out.size() < max; it->Next()) {
     const std::string_view key = it->key().ToStringView();
     if (key.size() <= kIdAt) continue;
-    if (static_cast<std::int64_t>(read_be64(key.substr(2))) > now_ms) break;
+    if (static_cast<std::int64_t>(read_u64(key.substr(2))) > now_ms) break;
     Result<std::optional<Delivery>> delivery = find(key.substr(kIdAt));
     if (!delivery.is_ok()) return delivery.status();
     if (delivery.value()) out.push_back(std::move(*delivery.value()));

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <rocksdb/db.h>
 
+#include "big_endian.h"
 #include "commands.h"
 #include "decide.h"
 #include "engine.h"
@@ -171,8 +172,8 @@ TEST_CASE("a damaged or foreign snapshot is reported and skipped, never trusted"
       REQUIRE(rocksdb::DB::Open(options, paths.snapshots(), &raw).ok());
       std::unique_ptr<rocksdb::DB> db(raw);
       std::string key(1, snapshot_format::kChunkPrefix);
-      for (int shift = 56; shift >= 0; shift -= 8) key.push_back(char(newer.value >> shift));
-      key += std::string(4, '\0');
+      big_endian::append_u64(key, newer.value);
+      big_endian::append_u32(key, 0);  // the first chunk
       std::string chunk;
       REQUIRE(db->Get({}, key, &chunk).ok());
       chunk[chunk.size() / 2] ^= 0x04;

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 #include <rocksdb/db.h>
 
+#include "big_endian.h"
 #include "engine.h"
 #include "history_fixture.h"
 #include "projector.h"
@@ -97,8 +98,8 @@ TEST_CASE("a view whose newest snapshot is damaged falls back to the older one")
     REQUIRE(rocksdb::DB::Open(rocksdb::Options(), store_dir, &raw).ok());
     std::unique_ptr<rocksdb::DB> db(raw);
     std::string key(1, snapshot_format::kChunkPrefix);
-    for (int shift = 56; shift >= 0; shift -= 8) key.push_back(char(std::uint64_t{200} >> shift));
-    key += std::string(4, '\0');
+    big_endian::append_u64(key, 200);
+    big_endian::append_u32(key, 0);  // the first chunk
     std::string chunk;
     REQUIRE(db->Get({}, key, &chunk).ok());
     chunk[chunk.size() / 2] ^= 0x01;
