@@ -241,6 +241,7 @@ Status EventLog::open_database() {
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.max_background_jobs = 2;
   db_options.paranoid_checks = true;
+  if (options_.env) db_options.env = options_.env.get();
   // One writer: concurrent memtable inserts buy nothing and would disable insert hints.
   db_options.allow_concurrent_memtable_write = false;
 

@@ -38,6 +38,9 @@ struct LogOptions {
   bool sync = true;
   std::size_t block_cache_bytes = 64u << 20;
   std::size_t write_buffer_bytes = 64u << 20;
+  // The RocksDB environment (file system and clock) the log runs on; null is the default,
+  // the real disk. Durability tests pass a fault-injecting file system here.
+  std::shared_ptr<rocksdb::Env> env;
 };
 
 // One record as read back from the log.
