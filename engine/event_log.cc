@@ -89,7 +89,10 @@ rocksdb::ColumnFamilyOptions lookup_family_options(const LogOptions& options,
   return family;
 }
 
-// Decodes one stored record and checks that it is the one expected.
+}  // namespace
+
+// ------------------------------------------------------------------------------ records
+
 Status decode_record(std::string_view key, std::string_view value, Seq expected,
                      LogRecord& record) {
   if (key.size() != log_format::kSeqKeyBytes ||
@@ -116,8 +119,6 @@ Status decode_record(std::string_view key, std::string_view value, Seq expected,
   }
   return Status::ok();
 }
-
-}  // namespace
 
 // ------------------------------------------------------------------------------ AppendBatch
 

@@ -51,6 +51,11 @@ struct LogRecord {
   v1::Envelope envelope;
 };
 
+// Decodes one stored record (key and value as laid out in log_format.h) into `record` and
+// checks that it is seq `expected` with a prev_hash. Never aborts: any bytes give a Status.
+[[nodiscard]] Status decode_record(std::string_view key, std::string_view value, Seq expected,
+                                   LogRecord& record);
+
 class EventLog;
 
 // The events and idempotency outcomes of one group commit. Built by the writer, then handed to
