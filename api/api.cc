@@ -82,9 +82,8 @@ Api::Api(Engine* engine, const Clock& clock, ApiOptions options)
   sandbox_ = std::make_unique<Sandbox>(*this);
   if (options_.rate_limits.enabled()) {
     rate_limiter_ = std::make_unique<RateLimiter>(options_.rate_limits);
-    add_metrics_source([limiter = rate_limiter_.get()](std::string& out) {
-      limiter->metrics_text(out);
-    });
+    add_metrics_source(
+        [limiter = rate_limiter_.get()](std::string& out) { limiter->metrics_text(out); });
   }
 }
 

@@ -41,7 +41,7 @@ struct ApiOptions {
   // one when none is given.
   std::map<std::string, std::string, std::less<>> webhook_secrets;
   std::FILE* access_log = stderr;  // one JSON line per request; null for none
-  RateLimitOptions rate_limits;      // off unless set (rate_limit.h)
+  RateLimitOptions rate_limits;    // off unless set (rate_limit.h)
 };
 
 class Api {

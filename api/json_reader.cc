@@ -218,16 +218,16 @@ std::vector<std::int64_t> JsonObject::integers(std::string_view name, Presence p
   if (!element) return out;
   simdjson::dom::array array;
   if (element->get_array().get(array) || array.size() > max_items) {
-    fail(name, path_of(name) + " must be an array of at most " + std::to_string(max_items) +
-                   " integers");
+    fail(name,
+         path_of(name) + " must be an array of at most " + std::to_string(max_items) + " integers");
     return out;
   }
   for (simdjson::dom::element item : array) {
     std::int64_t value = 0;
     if (item.type() != simdjson::dom::element_type::INT64 || item.get_int64().get(value) ||
         value < min || value > max) {
-      fail(name, path_of(name) + " must hold integers between " + std::to_string(min) +
-                     " and " + std::to_string(max));
+      fail(name, path_of(name) + " must hold integers between " + std::to_string(min) + " and " +
+                     std::to_string(max));
       return {};
     }
     out.push_back(value);

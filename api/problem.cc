@@ -95,9 +95,13 @@ Problem problem_from_rejection(const Rejection& rejection) {
 }
 
 Problem invalid_request(const FieldError& error) {
-  return Problem{
-      http::status::bad_request, "validation", "Invalid request", error.detail, error.field, {},
-      {}};
+  return Problem{http::status::bad_request,
+                 "validation",
+                 "Invalid request",
+                 error.detail,
+                 error.field,
+                 {},
+                 {}};
 }
 
 Problem make_problem(http::status status, std::string code, std::string detail, std::string field) {

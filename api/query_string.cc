@@ -13,8 +13,8 @@ std::optional<std::string> url_decoded(std::string_view text) {
       out.push_back(' ');
     } else if (text[i] != '%') {
       out.push_back(text[i]);
-    } else if (const auto byte = i + 2 < text.size() ? hex_decode(text.substr(i + 1, 2))
-                                                       : std::nullopt) {
+    } else if (const auto byte =
+                   i + 2 < text.size() ? hex_decode(text.substr(i + 1, 2)) : std::nullopt) {
       out += *byte;
       i += 2;
     } else {

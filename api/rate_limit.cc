@@ -12,7 +12,7 @@ namespace turno::api {
 namespace {
 
 constexpr std::int64_t kRateMilliPerSecondMax = 1'000'000'000;  // a million per second
-constexpr std::size_t kRateDecimalsMax = 3;                       // "0.125" at the finest
+constexpr std::size_t kRateDecimalsMax = 3;                     // "0.125" at the finest
 constexpr std::int64_t kBurstMax = 1'000'000;
 constexpr std::string_view kDefaultsLabel = "*";
 constexpr std::string_view kOtherTenantsLabel = "_other";

@@ -36,8 +36,9 @@ void RequestMetrics::render(std::string& out) const {
                      row->pattern, row->method, status, count);
     }
   }
-  out += "# HELP turno_http_request_duration_us Time from a request read to its response "
-         "queued, microseconds, by route.\n# TYPE turno_http_request_duration_us histogram\n";
+  out +=
+      "# HELP turno_http_request_duration_us Time from a request read to its response "
+      "queued, microseconds, by route.\n# TYPE turno_http_request_duration_us histogram\n";
   for (const auto& row : rows_) {
     if (row->latency_us.count() == 0) continue;
     render_histogram(out, "turno_http_request_duration_us", {}, row->latency_us,

@@ -32,10 +32,9 @@ Response booking_response(Api& api, const std::string& tenant, std::string booki
     before_version = result.events.front().stream_version();
   }
   // Decided by another shard (shard_routing.h): its reply carries the stream before the events.
-  auto view = result.stream_before
-                  ? fold_booking(*result.stream_before, result.events)
-                  : load_booking(api.engine().log(), tenant, booking_id, before_version,
-                                 result.events);
+  auto view = result.stream_before ? fold_booking(*result.stream_before, result.events)
+                                   : load_booking(api.engine().log(), tenant, booking_id,
+                                                  before_version, result.events);
   if (!view.is_ok()) return storage_problem(view.status());
   if (!view.value()) {
     return problem_response(make_problem(http::status::not_found, "unknown_id",

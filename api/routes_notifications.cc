@@ -55,8 +55,8 @@ void list_notifications(Call& call) {
   if (auto* problem = std::get_if<Problem>(&parsed)) return call.respond(*problem);
   std::string booking_id, status, page_token, limit;
   for (const auto& [name, value] : std::get<QueryParameters>(parsed)) {
-    std::string* slot = name == "booking_id" ? &booking_id
-                        : name == "status"   ? &status
+    std::string* slot = name == "booking_id"   ? &booking_id
+                        : name == "status"     ? &status
                         : name == "page_token" ? &page_token
                         : name == "limit"      ? &limit
                                                : nullptr;
@@ -74,8 +74,8 @@ void list_notifications(Call& call) {
   auto request = notify::list_request_for(who.role, who.subject, who.tenant, booking_id, status,
                                           page_token, limit);
   if (!request.is_ok()) {
-    return call.respond(make_problem(http::status::bad_request, "validation",
-                                     request.status().message(), "limit"));
+    return call.respond(
+        make_problem(http::status::bad_request, "validation", request.status().message(), "limit"));
   }
   auto page = service->list(request.value());
   if (!page.is_ok()) {
@@ -163,8 +163,8 @@ std::optional<Problem> read_templates(JsonObject& in, notify::TenantSettings& ou
     const std::string at = "templates[" + std::to_string(index++) + "].";
     const auto parsed = notify::parse_message_kind(kind);
     if (!parsed) {
-      return make_problem(http::status::bad_request, "validation",
-                          "unknown message kind " + kind, at + "kind");
+      return make_problem(http::status::bad_request, "validation", "unknown message kind " + kind,
+                          at + "kind");
     }
     if (!notify::is_supported_locale(entry.locale)) {
       return make_problem(http::status::bad_request, "validation", "locale must be es or en",
@@ -265,12 +265,12 @@ void get_contact(Call& call) {
   if (!who) return;
   auto found = service->settings().contact(call.who().tenant, *who);
   if (!found.is_ok()) {
-    return call.respond(make_problem(http::status::service_unavailable,
-                                     "notifications_unavailable", found.status().message()));
+    return call.respond(make_problem(http::status::service_unavailable, "notifications_unavailable",
+                                     found.status().message()));
   }
   if (!found.value()) {
-    return call.respond(make_problem(http::status::not_found, "not_found",
-                                     "no contact registered for " + who->id));
+    return call.respond(
+        make_problem(http::status::not_found, "not_found", "no contact registered for " + who->id));
   }
   write_contact(call, *who, *found.value());
 }

@@ -16,8 +16,8 @@ namespace {
 using projections::QuerySide;
 
 constexpr std::int32_t kAgendaDaysDefault = 7;
-constexpr std::int32_t kCalendarPastDays = 30;       // an agenda.ics feed starts this far back
-constexpr std::int32_t kCalendarDaysDefault = 120;   // and covers this many days
+constexpr std::int32_t kCalendarPastDays = 30;      // an agenda.ics feed starts this far back
+constexpr std::int32_t kCalendarDaysDefault = 120;  // and covers this many days
 constexpr std::int32_t kAvailabilityDaysDefault = 7;
 constexpr std::int32_t kKpiDaysDefault = 7;
 constexpr std::int32_t kAlternativesDefault = 10;
@@ -55,14 +55,18 @@ void agenda(Call& call, bool calendar) {
     return call.respond(not_found("staff member", request.staff_id));
   }
   if (calendar) {
-    return call.respond(make_response(http::status::ok, kCalendarType,
-                                      projections::agenda_ics(found.value())));
+    return call.respond(
+        make_response(http::status::ok, kCalendarType, projections::agenda_ics(found.value())));
   }
   call.respond(json_response(http::status::ok, projections::agenda_json(found.value())));
 }
 
-void agenda_json_route(Call& call) { agenda(call, false); }
-void agenda_ics_route(Call& call) { agenda(call, true); }
+void agenda_json_route(Call& call) {
+  agenda(call, false);
+}
+void agenda_ics_route(Call& call) {
+  agenda(call, true);
+}
 
 // -------------------------------------------------------------------- availability, options
 
@@ -88,8 +92,8 @@ void availability(Call& call) {
     return;
   }
   if (request.site_id.empty()) {
-    return call.respond(make_problem(http::status::bad_request, "validation",
-                                     "site_id is required", "site_id"));
+    return call.respond(
+        make_problem(http::status::bad_request, "validation", "site_id is required", "site_id"));
   }
   Result<projections::Availability> found = side->availability(request);
   if (!found.is_ok()) return call.respond(problem_from(found.status()));
@@ -104,7 +108,7 @@ void alternatives(Call& call) {
   projections::AlternativesRequest request{call.who().tenant, std::string(call.param("id")),
                                            call.api.clock().now_ms(), kAlternativesDefault};
   if (answered(call, {std::get<ViewParams>(parsed).count("limit", projections::kAlternativesMax,
-                                                     request.limit)})) {
+                                                         request.limit)})) {
     return;
   }
   Result<projections::Alternatives> found = side->alternatives(request);
@@ -140,8 +144,12 @@ void kpis(Call& call, std::string site_id) {
   call.respond(json_response(http::status::ok, projections::kpis_json(found.value())));
 }
 
-void site_kpis(Call& call) { kpis(call, std::string(call.param("id"))); }
-void tenant_kpis(Call& call) { kpis(call, {}); }
+void site_kpis(Call& call) {
+  kpis(call, std::string(call.param("id")));
+}
+void tenant_kpis(Call& call) {
+  kpis(call, {});
+}
 
 // ------------------------------------------------------------------------------- invoices
 
@@ -182,8 +190,12 @@ void invoice(Call& call, bool pdf) {
   call.respond(json_response(http::status::ok, projections::invoice_json(found.value())));
 }
 
-void invoice_json_route(Call& call) { invoice(call, false); }
-void invoice_pdf_route(Call& call) { invoice(call, true); }
+void invoice_json_route(Call& call) {
+  invoice(call, false);
+}
+void invoice_pdf_route(Call& call) {
+  invoice(call, true);
+}
 
 // ------------------------------------------------------------------------- client history
 

@@ -35,8 +35,8 @@ Result<ShardMap> ShardMap::parse(std::string_view json) {
     Shard shard;
     shard.id = shards[i].string("id", Presence::kRequired, kShardIdBytesMax);
     shard.url = shards[i].string("url", Presence::kOptional, kShardUrlBytesMax);
-    shard.tenants = shards[i].strings("tenants", Presence::kRequired, kShardTenantsMax,
-                                      kShardTenantIdBytesMax);
+    shard.tenants =
+        shards[i].strings("tenants", Presence::kRequired, kShardTenantsMax, kShardTenantIdBytesMax);
     shards[i].finish();
     if (!body.ok()) break;
     const std::string at = "shards[" + std::to_string(i) + "]";

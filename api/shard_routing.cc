@@ -27,8 +27,8 @@ CommandResult result_of(const v1::CommandReply& reply) {
   CommandResult result;
   if (!reply.rejection().empty()) {
     const auto code = rejection_code_from_string(reply.rejection());
-    result.rejection = Rejection{code.value_or(RejectionCode::kStorageFailed), reply.field(),
-                                 reply.detail()};
+    result.rejection =
+        Rejection{code.value_or(RejectionCode::kStorageFailed), reply.field(), reply.detail()};
   }
   result.events.assign(reply.events().begin(), reply.events().end());
   result.replayed = reply.replayed();
@@ -47,7 +47,9 @@ ShardRouting::ShardRouting(ShardMap map, std::string shard_id,
       options_(options),
       pool_(options.forward_threads) {}
 
-ShardRouting::~ShardRouting() { pool_.join(); }
+ShardRouting::~ShardRouting() {
+  pool_.join();
+}
 
 bool ShardRouting::owns(std::string_view tenant_id) const {
   const Shard* owner = map_.owner(tenant_id);
@@ -106,8 +108,9 @@ Response ShardRouting::answer(const Result<std::string>& reply, const Render& re
   if (!reply.is_ok()) {
     if (reply.status().code() == Status::Code::kBusy) {
       timed_out_.fetch_add(1);
-      return unavailable("the shard owning this tenant did not answer in time; the command may "
-                         "have been applied: retry with the same Idempotency-Key");
+      return unavailable(
+          "the shard owning this tenant did not answer in time; the command may "
+          "have been applied: retry with the same Idempotency-Key");
     }
     unavailable_.fetch_add(1);
     return unavailable("the shard owning this tenant cannot be reached (" +
@@ -115,8 +118,9 @@ Response ShardRouting::answer(const Result<std::string>& reply, const Render& re
   }
   v1::CommandReply decoded;
   if (!decoded.ParseFromString(reply.value())) {
-    return unavailable("the owning shard's answer did not decode; retry with the same "
-                       "Idempotency-Key");
+    return unavailable(
+        "the owning shard's answer did not decode; retry with the same "
+        "Idempotency-Key");
   }
   return answer_command(result_of(decoded), render);
 }
@@ -127,13 +131,14 @@ std::string ShardRouting::metrics_text() const {
       "by outcome.\n# TYPE turno_shard_forwards_total counter\n";
   out += "turno_shard_forwards_total{outcome=\"answered\"} " +
          std::to_string(forwarded_.load() - timed_out_.load()) + "\n";
-  out += "turno_shard_forwards_total{outcome=\"timed_out\"} " +
-         std::to_string(timed_out_.load()) + "\n";
+  out += "turno_shard_forwards_total{outcome=\"timed_out\"} " + std::to_string(timed_out_.load()) +
+         "\n";
   out += "turno_shard_forwards_total{outcome=\"unavailable\"} " +
          std::to_string(unavailable_.load()) + "\n";
-  out += "# HELP turno_shard_forwards_in_flight Forwarded commands awaiting their answer.\n"
-         "# TYPE turno_shard_forwards_in_flight gauge\nturno_shard_forwards_in_flight " +
-         std::to_string(in_flight_.load()) + "\n";
+  out +=
+      "# HELP turno_shard_forwards_in_flight Forwarded commands awaiting their answer.\n"
+      "# TYPE turno_shard_forwards_in_flight gauge\nturno_shard_forwards_in_flight " +
+      std::to_string(in_flight_.load()) + "\n";
   return out;
 }
 
@@ -189,16 +194,15 @@ void CommandResponder::handle(std::string_view request,
   if (owner == nullptr || owner->id != shard_id_) {
     // Only a stale map on the sender gets here (subjects are per tenant): say it, retryable.
     CommandResult refused;
-    refused.rejection = Rejection{RejectionCode::kShuttingDown, "tenant_id",
-                                  "shard " + shard_id_ + " does not own tenant " +
-                                      command.tenant_id()};
+    refused.rejection =
+        Rejection{RejectionCode::kShuttingDown, "tenant_id",
+                  "shard " + shard_id_ + " does not own tenant " + command.tenant_id()};
     return reply(reply_bytes(engine_.log(), shard_id_, refused));
   }
   engine_.writer().submit(
       std::move(command), [this, reply = std::move(reply)](CommandResult&& result) mutable {
         // On the writer's thread: hand over and return at once.
-        boost::asio::post(replies_, [this, reply = std::move(reply),
-                                     result = std::move(result)]() {
+        boost::asio::post(replies_, [this, reply = std::move(reply), result = std::move(result)]() {
           reply(reply_bytes(engine_.log(), shard_id_, result));
           answered_.fetch_add(1);
         });

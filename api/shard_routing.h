@@ -38,7 +38,7 @@ inline constexpr std::string_view kShardUrlHeader = "Turno-Shard-Url";
 
 struct ShardRoutingOptions {
   std::chrono::milliseconds forward_timeout{5'000};  // one forwarded command, sent to answered
-  std::size_t forward_threads = 16;         // forwarded commands awaiting their answers at once
+  std::size_t forward_threads = 16;           // forwarded commands awaiting their answers at once
   std::size_t forwards_in_flight_max = 4096;  // queued or awaiting; beyond: 503 at once
 };
 

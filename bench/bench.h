@@ -31,6 +31,6 @@ inline std::uint64_t quantile(std::vector<std::uint64_t>& samples, double q) {
 
 #define TURNO_BENCH_CONCAT_INNER(a, b) a##b
 #define TURNO_BENCH_CONCAT(a, b) TURNO_BENCH_CONCAT_INNER(a, b)
-#define TURNO_BENCH(name, summary, function)                                 \
+#define TURNO_BENCH(name, summary, function)                                \
   static const bool TURNO_BENCH_CONCAT(turno_bench_registered_, __LINE__) = \
       ::turno::bench::register_benchmark({name, summary, function})

@@ -43,13 +43,14 @@ void print(const char* name, Figures& figures, double baseline_events_per_s,
   const double events_per_s = static_cast<double>(figures.events) / figures.seconds;
   const auto p50 = quantile(figures.latency_us, 0.50);
   const auto p99 = quantile(figures.latency_us, 0.99);
-  std::printf("{\"bench\":\"%s\",\"batch_size\":%zu,\"commands\":%llu,\"events\":%llu,"
-              "\"seconds\":%.3f,\"commands_per_s\":%.0f,\"events_per_s\":%.0f,\"p50_us\":%llu,"
-              "\"p99_us\":%llu,\"batch_mean\":%.1f",
-              name, batch_size, static_cast<unsigned long long>(figures.commands),
-              static_cast<unsigned long long>(figures.events), figures.seconds, commands_per_s,
-              events_per_s, static_cast<unsigned long long>(p50),
-              static_cast<unsigned long long>(p99), figures.batch_mean);
+  std::printf(
+      "{\"bench\":\"%s\",\"batch_size\":%zu,\"commands\":%llu,\"events\":%llu,"
+      "\"seconds\":%.3f,\"commands_per_s\":%.0f,\"events_per_s\":%.0f,\"p50_us\":%llu,"
+      "\"p99_us\":%llu,\"batch_mean\":%.1f",
+      name, batch_size, static_cast<unsigned long long>(figures.commands),
+      static_cast<unsigned long long>(figures.events), figures.seconds, commands_per_s,
+      events_per_s, static_cast<unsigned long long>(p50), static_cast<unsigned long long>(p99),
+      figures.batch_mean);
   if (baseline_events_per_s > 0) {
     std::printf(",\"ratio_to_baseline\":%.2f", events_per_s / baseline_events_per_s);
   }
@@ -168,7 +169,11 @@ struct Flow {
 class Producer {
  public:
   Producer(Writer& writer, int index, std::uint64_t flows, std::size_t window, std::int64_t now_ms)
-      : writer_(writer), index_(index), flows_left_(flows), window_(window), now_ms_(now_ms),
+      : writer_(writer),
+        index_(index),
+        flows_left_(flows),
+        window_(window),
+        now_ms_(now_ms),
         random_(static_cast<std::uint64_t>(index) * 7919) {}
 
   void run() {
@@ -211,9 +216,9 @@ class Producer {
     const int site = static_cast<int>(random_() % kSites);
     flow.site = "site" + std::to_string(site);
     // One in five asks for anyone qualified; the rest pick a staff member.
-    flow.staff = random_() % 5 == 0
-                     ? ""
-                     : "st" + std::to_string(site) + "-" + std::to_string(random_() % kStaffPerSite);
+    flow.staff = random_() % 5 == 0 ? ""
+                                    : "st" + std::to_string(site) + "-" +
+                                          std::to_string(random_() % kStaffPerSite);
     // 40-minute grid over 150 days: dense enough that some holds collide.
     flow.start_ms = (now_ms_ / kMsPerDay + 1) * kMsPerDay +
                     static_cast<std::int64_t>(random_() % (150 * 36)) * 40 * kMsPerMinute;
@@ -308,11 +313,12 @@ Figures writer_mix(const std::string& directory, std::uint64_t commands, int pro
   const std::uint64_t events_before = engine.writer().stats().events_appended.load();
   const std::uint64_t batches_before = engine.writer().stats().batches_committed.load();
   // About 3.1 commands per flow.
-  const std::uint64_t flows_per_producer = commands / 31 * 10 / static_cast<std::uint64_t>(producers);
+  const std::uint64_t flows_per_producer =
+      commands / 31 * 10 / static_cast<std::uint64_t>(producers);
   std::vector<std::unique_ptr<Producer>> workers;
   for (int p = 0; p < producers; ++p) {
-    workers.push_back(std::make_unique<Producer>(engine.writer(), p, flows_per_producer, window,
-                                                 clock.now_ms()));
+    workers.push_back(
+        std::make_unique<Producer>(engine.writer(), p, flows_per_producer, window, clock.now_ms()));
   }
   const auto start = Clock::now();
   std::vector<std::thread> threads;
@@ -360,7 +366,8 @@ int run_engine_bench(int argc, char** argv) {
     return 0;
   }
   const auto same_batch = static_cast<std::size_t>(writer.batch_mean + 0.5);
-  Figures raw_same = raw_rocksdb(directory + "/raw", writer.events, std::max<std::size_t>(1, same_batch));
+  Figures raw_same =
+      raw_rocksdb(directory + "/raw", writer.events, std::max<std::size_t>(1, same_batch));
   Figures raw_256 = raw_rocksdb(directory + "/raw", writer.events, 256);
   const double raw_same_rate = static_cast<double>(raw_same.events) / raw_same.seconds;
   print("raw_rocksdb", raw_256, 0, 256);

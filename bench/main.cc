@@ -17,7 +17,9 @@ bool register_benchmark(const Benchmark& benchmark) {
   return true;
 }
 
-const std::vector<Benchmark>& benchmarks() { return registry(); }
+const std::vector<Benchmark>& benchmarks() {
+  return registry();
+}
 
 }  // namespace turno::bench
 

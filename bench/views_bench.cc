@@ -9,7 +9,8 @@
 //   (e) with nats-server installed: the publisher's rate on the whole log, and the writer's rate
 //       with and without the publisher following it
 // Prints one JSON object per line. Flags: --events N --queries N --dir DIR --no-nats, --keep
-// (leave the log in DIR), --reuse (use the log a --keep run left), --only rebuild|availability|apply|nats, --per-view (also rebuild each view alone).
+// (leave the log in DIR), --reuse (use the log a --keep run left), --only
+// rebuild|availability|apply|nats, --per-view (also rebuild each view alone).
 #include <rocksdb/db.h>
 #include <time.h>
 
@@ -22,12 +23,12 @@
 #include "../tests/projections/nats_server.h"
 #include "availability_view.h"
 #include "bench.h"
+#include "booking_table.h"
 #include "decide.h"
 #include "engine.h"
 #include "history_workload.h"
 #include "log_format.h"
 #include "nats_publisher.h"
-#include "booking_table.h"
 #include "rebuild.h"
 #include "views.h"
 
@@ -41,9 +42,9 @@ struct ViewsBenchOptions {
   std::uint64_t queries = 5'000;
   std::string directory = "/tmp/turno-bench-views";
   bool nats = true;
-  bool keep = false;   // leave the log in `directory`
-  bool reuse = false;  // use the log a --keep run left there
-  std::string only;    // "rebuild", "availability", "apply" or "nats": that part alone
+  bool keep = false;      // leave the log in `directory`
+  bool reuse = false;     // use the log a --keep run left there
+  std::string only;       // "rebuild", "availability", "apply" or "nats": that part alone
   bool per_view = false;  // also rebuild each view on its own
   std::string view;       // rebuild this view alone (profiling)
 };
@@ -52,8 +53,7 @@ double seconds_since(Stopwatch::time_point start) {
   return std::chrono::duration<double>(Stopwatch::now() - start).count();
 }
 
-std::unique_ptr<Engine> open_engine(const std::string& directory, const Clock& clock,
-                                    bool sync) {
+std::unique_ptr<Engine> open_engine(const std::string& directory, const Clock& clock, bool sync) {
   EngineOptions options;
   options.log.sync = sync;
   std::filesystem::create_directories(directory);
@@ -120,12 +120,13 @@ void rebuild(const EventLog& log, const std::vector<std::string>& names, double 
   const double cpu_seconds = process_cpu_seconds() - cpu_start;
   const double per_s = static_cast<double>(rebuilt.value().events) / seconds;
   const std::string label = names.empty() ? "all_views" : names.front();
-  std::printf("{\"bench\":\"rebuild_%s\",\"views\":%zu,\"events\":%llu,\"seconds\":%.3f,"
-              "\"cpu_seconds\":%.3f,\"events_per_s\":%.0f,\"ratio_to_raw_scan\":%.2f,"
-              "\"ratio_to_cursor_scan\":%.2f}\n",
-              label.c_str(), rebuilt.value().views.size(),
-              static_cast<unsigned long long>(rebuilt.value().events), seconds, cpu_seconds,
-              per_s, per_s / raw_per_s, per_s / cursor_per_s);
+  std::printf(
+      "{\"bench\":\"rebuild_%s\",\"views\":%zu,\"events\":%llu,\"seconds\":%.3f,"
+      "\"cpu_seconds\":%.3f,\"events_per_s\":%.0f,\"ratio_to_raw_scan\":%.2f,"
+      "\"ratio_to_cursor_scan\":%.2f}\n",
+      label.c_str(), rebuilt.value().views.size(),
+      static_cast<unsigned long long>(rebuilt.value().events), seconds, cpu_seconds, per_s,
+      per_s / raw_per_s, per_s / cursor_per_s);
   std::fflush(stdout);
 }
 
@@ -145,7 +146,8 @@ void apply_in_memory(const EventLog& log, const std::string& only_view) {
   }
   {
     std::vector<std::unique_ptr<projections::View>> views;
-    for (std::string_view name : projections::view_names()) views.push_back(projections::make_view(name));
+    for (std::string_view name : projections::view_names())
+      views.push_back(projections::make_view(name));
     std::vector<projections::View*> members;
     for (const auto& view : views) members.push_back(view.get());
     projections::SharedFold fold(members);
@@ -160,10 +162,11 @@ void apply_in_memory(const EventLog& log, const std::string& only_view) {
     const double cpu_start = process_cpu_seconds();
     for (const auto& event : events) view->apply(event);
     const double cpu_seconds = process_cpu_seconds() - cpu_start;
-    std::printf("{\"bench\":\"apply_%s\",\"events\":%zu,\"cpu_seconds\":%.3f,"
-                "\"ns_per_event\":%.0f}\n",
-                std::string(name).c_str(), events.size(), cpu_seconds,
-                cpu_seconds * 1e9 / static_cast<double>(events.size()));
+    std::printf(
+        "{\"bench\":\"apply_%s\",\"events\":%zu,\"cpu_seconds\":%.3f,"
+        "\"ns_per_event\":%.0f}\n",
+        std::string(name).c_str(), events.size(), cpu_seconds,
+        cpu_seconds * 1e9 / static_cast<double>(events.size()));
     std::fflush(stdout);
   }
 }
@@ -211,8 +214,8 @@ void build_site(SiteBuilder& site, std::size_t& holds) {
   open.mutable_open_site()->set_name("Lima");
   open.mutable_open_site()->set_time_zone("America/Lima");
   site.run(open);
-  for (const auto& [id, minutes, skill] : {std::tuple{"consult", 30, "general"},
-                                           std::tuple{"therapy", 45, "therapy"}}) {
+  for (const auto& [id, minutes, skill] :
+       {std::tuple{"consult", 30, "general"}, std::tuple{"therapy", 45, "therapy"}}) {
     v1::Command service = shell(std::string("svc-") + id, v1::ROLE_ADMIN);
     auto& body = *service.mutable_define_service();
     body.set_service_id(id);
@@ -250,7 +253,8 @@ void build_site(SiteBuilder& site, std::size_t& holds) {
     body.set_service_id(random() % 3 == 0 ? "therapy" : "consult");
     body.set_staff_id("st" + std::to_string(random() % 50));
     body.set_start_ms(kWorkloadMonday + static_cast<std::int64_t>(random() % 30) * kMsPerDay +
-                      13 * kMsPerHour + static_cast<std::int64_t>(random() % 48) * 15 * kMsPerMinute);
+                      13 * kMsPerHour +
+                      static_cast<std::int64_t>(random() % 48) * 15 * kMsPerMinute);
     holds += site.run(hold);
   }
 }
@@ -279,15 +283,16 @@ void availability_latency(std::uint64_t queries) {
     slots += found.value().slots.size();
     staff_slots += found.value().slot_staff.size();
   }
-  std::printf("{\"bench\":\"availability_30_days_50_staff\",\"holds\":%zu,\"queries\":%llu,"
-              "\"slots_mean\":%llu,\"staff_slots_mean\":%llu,\"p50_us\":%llu,\"p99_us\":%llu,"
-              "\"max_us\":%llu}\n",
-              holds, static_cast<unsigned long long>(queries),
-              static_cast<unsigned long long>(slots / queries),
-              static_cast<unsigned long long>(staff_slots / queries),
-              static_cast<unsigned long long>(quantile(latency_us, 0.50)),
-              static_cast<unsigned long long>(quantile(latency_us, 0.99)),
-              static_cast<unsigned long long>(quantile(latency_us, 1.0)));
+  std::printf(
+      "{\"bench\":\"availability_30_days_50_staff\",\"holds\":%zu,\"queries\":%llu,"
+      "\"slots_mean\":%llu,\"staff_slots_mean\":%llu,\"p50_us\":%llu,\"p99_us\":%llu,"
+      "\"max_us\":%llu}\n",
+      holds, static_cast<unsigned long long>(queries),
+      static_cast<unsigned long long>(slots / queries),
+      static_cast<unsigned long long>(staff_slots / queries),
+      static_cast<unsigned long long>(quantile(latency_us, 0.50)),
+      static_cast<unsigned long long>(quantile(latency_us, 0.99)),
+      static_cast<unsigned long long>(quantile(latency_us, 1.0)));
   std::fflush(stdout);
 }
 
@@ -304,10 +309,11 @@ void publisher_rate(const EventLog& log, const std::string& url, const std::stri
   }
   const double seconds = seconds_since(start);
   publisher.value()->stop();
-  std::printf("{\"bench\":\"nats_publisher\",\"events\":%llu,\"seconds\":%.3f,"
-              "\"events_per_s\":%.0f}\n",
-              static_cast<unsigned long long>(log.last_seq().value), seconds,
-              static_cast<double>(log.last_seq().value) / seconds);
+  std::printf(
+      "{\"bench\":\"nats_publisher\",\"events\":%llu,\"seconds\":%.3f,"
+      "\"events_per_s\":%.0f}\n",
+      static_cast<unsigned long long>(log.last_seq().value), seconds,
+      static_cast<double>(log.last_seq().value) / seconds);
   std::fflush(stdout);
 }
 
@@ -336,11 +342,12 @@ double writer_rate(const std::string& directory, const std::string& url, std::ui
     }
     published = publisher->published_seq().value;
   }
-  std::printf("{\"bench\":\"writer_%s_publisher\",\"events\":%llu,\"seconds\":%.3f,"
-              "\"events_per_s\":%.0f,\"published\":%llu}\n",
-              url.empty() ? "without" : "with",
-              static_cast<unsigned long long>(engine->log().last_seq().value), seconds, per_s,
-              static_cast<unsigned long long>(published));
+  std::printf(
+      "{\"bench\":\"writer_%s_publisher\",\"events\":%llu,\"seconds\":%.3f,"
+      "\"events_per_s\":%.0f,\"published\":%llu}\n",
+      url.empty() ? "without" : "with",
+      static_cast<unsigned long long>(engine->log().last_seq().value), seconds, per_s,
+      static_cast<unsigned long long>(published));
   std::fflush(stdout);
   return per_s;
 }
@@ -351,13 +358,15 @@ void nats_figures(const EventLog& log, const ViewsBenchOptions& options) {
                 testing::kNatsServerBinary);
     return;
   }
-  for (const char* stale : {"/nats", "/publisher"}) std::filesystem::remove_all(options.directory + stale);
+  for (const char* stale : {"/nats", "/publisher"})
+    std::filesystem::remove_all(options.directory + stale);
   testing::NatsServer nats(options.directory + "/nats");
   VERIFY(nats.start(), "bench: nats-server starts");
   publisher_rate(log, nats.url(), options.directory + "/publisher");
   constexpr std::uint64_t kWriterEvents = 200'000;
   const double without = writer_rate(options.directory + "/writer-alone", "", kWriterEvents);
-  const double with = writer_rate(options.directory + "/writer-published", nats.url(), kWriterEvents);
+  const double with =
+      writer_rate(options.directory + "/writer-published", nats.url(), kWriterEvents);
   std::printf("{\"bench\":\"writer_rate_with_publisher\",\"ratio\":%.2f}\n", with / without);
 }
 
@@ -366,15 +375,24 @@ ViewsBenchOptions parse(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (flag == "--events") options.events = std::stoull(next());
-    else if (flag == "--queries") options.queries = std::stoull(next());
-    else if (flag == "--dir") options.directory = next();
-    else if (flag == "--no-nats") options.nats = false;
-    else if (flag == "--keep") options.keep = true;
-    else if (flag == "--reuse") options.reuse = true;
-    else if (flag == "--only") options.only = next();
-    else if (flag == "--per-view") options.per_view = true;
-    else if (flag == "--view") options.view = next();
+    if (flag == "--events")
+      options.events = std::stoull(next());
+    else if (flag == "--queries")
+      options.queries = std::stoull(next());
+    else if (flag == "--dir")
+      options.directory = next();
+    else if (flag == "--no-nats")
+      options.nats = false;
+    else if (flag == "--keep")
+      options.keep = true;
+    else if (flag == "--reuse")
+      options.reuse = true;
+    else if (flag == "--only")
+      options.only = next();
+    else if (flag == "--per-view")
+      options.per_view = true;
+    else if (flag == "--view")
+      options.view = next();
   }
   return options;
 }
@@ -398,14 +416,16 @@ int run_views(int argc, char** argv) {
   auto log = EventLog::open(log_directory, read_only);
   VERIFY(log.is_ok(), "bench: open the log");
   const double cursor_per_s = cursor_scan_events_per_s(*log.value());
-  std::printf("{\"bench\":\"raw_rocksdb_scan\",\"events\":%llu,\"events_per_s\":%.0f}\n"
-              "{\"bench\":\"log_cursor_scan\",\"events\":%llu,\"events_per_s\":%.0f}\n",
-              static_cast<unsigned long long>(records), raw_per_s,
-              static_cast<unsigned long long>(records), cursor_per_s);
+  std::printf(
+      "{\"bench\":\"raw_rocksdb_scan\",\"events\":%llu,\"events_per_s\":%.0f}\n"
+      "{\"bench\":\"log_cursor_scan\",\"events\":%llu,\"events_per_s\":%.0f}\n",
+      static_cast<unsigned long long>(records), raw_per_s, static_cast<unsigned long long>(records),
+      cursor_per_s);
   std::fflush(stdout);
   if (options.only == "apply") return apply_in_memory(*log.value(), options.view), 0;
   if (options.only == "nats") return nats_figures(*log.value(), options), 0;
-  if (!options.view.empty()) return rebuild(*log.value(), {options.view}, raw_per_s, cursor_per_s), 0;
+  if (!options.view.empty())
+    return rebuild(*log.value(), {options.view}, raw_per_s, cursor_per_s), 0;
   if (options.per_view) {
     for (std::string_view name : projections::view_names()) {
       rebuild(*log.value(), {std::string(name)}, raw_per_s, cursor_per_s);

@@ -18,11 +18,12 @@
 // before and after the open, and when they differ (a WAL deleted or created in that window) it
 // has the secondary catch up with the primary (TryCatchUpWithPrimary: the MANIFEST names the
 // table file the vanished WAL was flushed into) until a catch-up passes with no WAL switch —
-// under a heavy write load a fresh open may never win that race, a catch-up soon does. Each copy is also checked end to end before it is kept — events contiguous from 1
-// with every SHA-256 link recomputed; the stream index holding exactly one entry per event and
-// the accepted commands' outcomes covering exactly the events (compared as order-independent
-// digests of (key, seq) pairs, so a family that lags or runs ahead of the events shows) — and
-// any failure retries from a fresh secondary, up to BackupOptions::attempts_max.
+// under a heavy write load a fresh open may never win that race, a catch-up soon does. Each copy is
+// also checked end to end before it is kept — events contiguous from 1 with every SHA-256 link
+// recomputed; the stream index holding exactly one entry per event and the accepted commands'
+// outcomes covering exactly the events (compared as order-independent digests of (key, seq) pairs,
+// so a family that lags or runs ahead of the events shows) — and any failure retries from a fresh
+// secondary, up to BackupOptions::attempts_max.
 //
 // A backup directory is itself a log directory (a RocksDB database with the log's four column
 // families, written by this process, flushed and closed) plus the manifest below; restore

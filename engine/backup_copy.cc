@@ -93,7 +93,6 @@ Result<std::unique_ptr<FamilyDb>> create_target(const std::string& directory) {
   return std::make_unique<FamilyDb>(db, std::move(handles));
 }
 
-
 // Puts into the target in WriteBatches of bounded size, without a WAL: the copy is flushed,
 // closed and verified before anything trusts it.
 class CopyWriter {
@@ -331,8 +330,8 @@ Result<BackupManifest> copy_log_once(const std::string& data_directory,
   if (!wals_before.is_ok()) return wals_before.status();
   auto source = open_secondary(data_directory, secondary_directory);
   if (!source.is_ok()) return source.status();
-  if (Status settled = settle_secondary(source.value()->db(), data_directory,
-                                        std::move(wals_before).value());
+  if (Status settled =
+          settle_secondary(source.value()->db(), data_directory, std::move(wals_before).value());
       !settled.is_ok()) {
     return settled;
   }

@@ -56,8 +56,7 @@ Decision pick_staff(const Tenant& tenant, const Site& site, const Service& servi
                 "no qualified staff member is free at that time");
 }
 
-Decision hold_slot(const Tenant& tenant, const v1::Command& command,
-                   const DecideContext& context) {
+Decision hold_slot(const Tenant& tenant, const v1::Command& command, const DecideContext& context) {
   const v1::Actor& actor = command.actor();
   if (!role_in(actor, {v1::ROLE_CLIENT, v1::ROLE_STAFF, v1::ROLE_ADMIN})) return forbidden(actor);
   const v1::HoldSlot& body = command.hold_slot();
@@ -112,14 +111,13 @@ Decision hold_slot(const Tenant& tenant, const v1::Command& command,
     return picked;
   }
   const std::string booking_id =
-      body.booking_id().empty() ? generate_id("bk", context,
-                                              [&](const std::string& id) {
-                                                return tenant.find_booking(id);
-                                              })
-                                : body.booking_id();
+      body.booking_id().empty()
+          ? generate_id("bk", context,
+                        [&](const std::string& id) { return tenant.find_booking(id); })
+          : body.booking_id();
   Emitter out(command, context);
-  auto& event = *out.emit(entity_stream(tenant.id, "booking", booking_id), 0, site->id)
-                     .mutable_slot_held();
+  auto& event =
+      *out.emit(entity_stream(tenant.id, "booking", booking_id), 0, site->id).mutable_slot_held();
   event.set_booking_id(booking_id);
   event.set_site_id(site->id);
   event.set_staff_id(staff->id);
@@ -175,8 +173,7 @@ Decision reschedule_booking(const Tenant& tenant, const v1::Command& command,
   const Interval appointment{body.start_ms(), body.start_ms() + duration_ms};
   const Interval blocked{appointment.start_ms - booking.buffer_before_min * kMsPerMinute,
                          appointment.end_ms + booking.buffer_after_min * kMsPerMinute};
-  TURNO_REJECT_IF(
-      check_staff_can_take(*site, *service, *staff, appointment, blocked, booking.id));
+  TURNO_REJECT_IF(check_staff_can_take(*site, *service, *staff, appointment, blocked, booking.id));
   Emitter out(command, context);
   auto& event = *emit_on(out, tenant, booking).mutable_booking_rescheduled();
   event.set_booking_id(booking.id);
@@ -190,10 +187,14 @@ Decision reschedule_booking(const Tenant& tenant, const v1::Command& command,
 
 v1::CancelledBy cancelled_by(v1::Role role) {
   switch (role) {
-    case v1::ROLE_CLIENT: return v1::CANCELLED_BY_CLIENT;
-    case v1::ROLE_STAFF: return v1::CANCELLED_BY_STAFF;
-    case v1::ROLE_SYSTEM: return v1::CANCELLED_BY_SYSTEM;
-    default: return v1::CANCELLED_BY_ADMIN;
+    case v1::ROLE_CLIENT:
+      return v1::CANCELLED_BY_CLIENT;
+    case v1::ROLE_STAFF:
+      return v1::CANCELLED_BY_STAFF;
+    case v1::ROLE_SYSTEM:
+      return v1::CANCELLED_BY_SYSTEM;
+    default:
+      return v1::CANCELLED_BY_ADMIN;
   }
 }
 
@@ -226,16 +227,18 @@ Decision cancel_booking(const Tenant& tenant, const v1::Command& command,
   return out.done();
 }
 
-Decision simple_step(const Tenant& tenant, const v1::Command& command,
-                     const DecideContext& context, const Booking& booking) {
+Decision simple_step(const Tenant& tenant, const v1::Command& command, const DecideContext& context,
+                     const Booking& booking) {
   Emitter out(command, context);
   switch (command.kind_case()) {
     case v1::Command::kCheckIn:
-      if (booking.status != BookingStatus::kConfirmed) return invalid_transition(booking, "check in");
+      if (booking.status != BookingStatus::kConfirmed)
+        return invalid_transition(booking, "check in");
       emit_on(out, tenant, booking).mutable_checked_in()->set_booking_id(booking.id);
       break;
     case v1::Command::kCompleteBooking:
-      if (booking.status != BookingStatus::kCheckedIn) return invalid_transition(booking, "complete");
+      if (booking.status != BookingStatus::kCheckedIn)
+        return invalid_transition(booking, "complete");
       emit_on(out, tenant, booking).mutable_booking_completed()->set_booking_id(booking.id);
       break;
     case v1::Command::kMarkNoShow:
@@ -261,21 +264,30 @@ Decision simple_step(const Tenant& tenant, const v1::Command& command,
       event.set_reason(v1::EXPIRY_REASON_TTL);
       break;
     }
-    default: VERIFY(false, "simple_step handles check-in, complete, no-show, expire");
+    default:
+      VERIFY(false, "simple_step handles check-in, complete, no-show, expire");
   }
   return out.done();
 }
 
 std::string_view booking_id_of(const v1::Command& command) {
   switch (command.kind_case()) {
-    case v1::Command::kConfirmBooking: return command.confirm_booking().booking_id();
-    case v1::Command::kRescheduleBooking: return command.reschedule_booking().booking_id();
-    case v1::Command::kCancelBooking: return command.cancel_booking().booking_id();
-    case v1::Command::kCheckIn: return command.check_in().booking_id();
-    case v1::Command::kCompleteBooking: return command.complete_booking().booking_id();
-    case v1::Command::kMarkNoShow: return command.mark_no_show().booking_id();
-    case v1::Command::kExpireHold: return command.expire_hold().booking_id();
-    default: return {};
+    case v1::Command::kConfirmBooking:
+      return command.confirm_booking().booking_id();
+    case v1::Command::kRescheduleBooking:
+      return command.reschedule_booking().booking_id();
+    case v1::Command::kCancelBooking:
+      return command.cancel_booking().booking_id();
+    case v1::Command::kCheckIn:
+      return command.check_in().booking_id();
+    case v1::Command::kCompleteBooking:
+      return command.complete_booking().booking_id();
+    case v1::Command::kMarkNoShow:
+      return command.mark_no_show().booking_id();
+    case v1::Command::kExpireHold:
+      return command.expire_hold().booking_id();
+    default:
+      return {};
   }
 }
 
@@ -291,8 +303,10 @@ bool allowed(const v1::Command& command) {
       return role_in(actor, {v1::ROLE_STAFF, v1::ROLE_ADMIN});
     case v1::Command::kMarkNoShow:
       return role_in(actor, {v1::ROLE_STAFF, v1::ROLE_ADMIN, v1::ROLE_SYSTEM});
-    case v1::Command::kExpireHold: return role_in(actor, {v1::ROLE_SYSTEM});
-    default: return false;
+    case v1::Command::kExpireHold:
+      return role_in(actor, {v1::ROLE_SYSTEM});
+    default:
+      return false;
   }
 }
 
@@ -310,11 +324,14 @@ Decision decide_booking(const Tenant& tenant, const v1::Command& command,
     return found;
   }
   switch (command.kind_case()) {
-    case v1::Command::kConfirmBooking: return confirm_booking(tenant, command, context, *booking);
+    case v1::Command::kConfirmBooking:
+      return confirm_booking(tenant, command, context, *booking);
     case v1::Command::kRescheduleBooking:
       return reschedule_booking(tenant, command, context, *booking);
-    case v1::Command::kCancelBooking: return cancel_booking(tenant, command, context, *booking);
-    default: return simple_step(tenant, command, context, *booking);
+    case v1::Command::kCancelBooking:
+      return cancel_booking(tenant, command, context, *booking);
+    default:
+      return simple_step(tenant, command, context, *booking);
   }
 }
 

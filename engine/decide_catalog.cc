@@ -23,8 +23,8 @@ Decision register_tenant(const Model& model, const v1::Command& command,
   TURNO_REJECT_IF(check_range("tax_rate_bp", body.tax_rate_bp(), 0, 10'000));
   TURNO_REJECT_IF(check_id("invoice_series", body.invoice_series(), true));
   TURNO_REJECT_IF(check_range("platform_fee_bp", body.platform_fee_bp(), 0, 10'000));
-  TURNO_REJECT_IF(check_range("platform_fee_fixed_minor", body.platform_fee_fixed_minor(), 0,
-                          kPriceMinorMax));
+  TURNO_REJECT_IF(
+      check_range("platform_fee_fixed_minor", body.platform_fee_fixed_minor(), 0, kPriceMinorMax));
   if (model.find_tenant(command.tenant_id()) != nullptr) {
     return reject(RejectionCode::kAlreadyExists, "tenant_id",
                   "tenant " + command.tenant_id() + " exists");
@@ -51,8 +51,7 @@ Decision register_tenant(const Model& model, const v1::Command& command,
   return out.done();
 }
 
-Decision open_site(const Tenant& tenant, const v1::Command& command,
-                   const DecideContext& context) {
+Decision open_site(const Tenant& tenant, const v1::Command& command, const DecideContext& context) {
   const v1::OpenSite& body = command.open_site();
   TURNO_REJECT_IF(check_id("site_id", body.site_id(), false));
   TURNO_REJECT_IF(check_text("name", body.name(), kNameBytesMax, true));
@@ -66,7 +65,8 @@ Decision open_site(const Tenant& tenant, const v1::Command& command,
   }
   const std::string site_id =
       body.site_id().empty()
-          ? generate_id("site", context, [&](const std::string& id) { return tenant.find_site(id); })
+          ? generate_id("site", context,
+                        [&](const std::string& id) { return tenant.find_site(id); })
           : body.site_id();
   Emitter out(command, context);
   auto& event =
@@ -94,11 +94,10 @@ Decision define_service(const Tenant& tenant, const v1::Command& command,
                   "service " + body.service_id() + " exists");
   }
   const std::string service_id =
-      body.service_id().empty() ? generate_id("svc", context,
-                                              [&](const std::string& id) {
-                                                return tenant.find_service(id);
-                                              })
-                                : body.service_id();
+      body.service_id().empty()
+          ? generate_id("svc", context,
+                        [&](const std::string& id) { return tenant.find_service(id); })
+          : body.service_id();
   Emitter out(command, context);
   auto& event =
       *out.emit(entity_stream(tenant.id, "service", service_id), 0, "").mutable_service_defined();
@@ -114,8 +113,7 @@ Decision define_service(const Tenant& tenant, const v1::Command& command,
   return out.done();
 }
 
-Decision add_staff(const Tenant& tenant, const v1::Command& command,
-                   const DecideContext& context) {
+Decision add_staff(const Tenant& tenant, const v1::Command& command, const DecideContext& context) {
   const v1::AddStaff& body = command.add_staff();
   TURNO_REJECT_IF(check_id("staff_id", body.staff_id(), false));
   TURNO_REJECT_IF(check_id("site_id", body.site_id(), true));
@@ -136,11 +134,10 @@ Decision add_staff(const Tenant& tenant, const v1::Command& command,
                   "staff member " + body.staff_id() + " exists");
   }
   const std::string staff_id =
-      body.staff_id().empty() ? generate_id("staff", context,
-                                            [&](const std::string& id) {
-                                              return tenant.find_staff(id);
-                                            })
-                              : body.staff_id();
+      body.staff_id().empty()
+          ? generate_id("staff", context,
+                        [&](const std::string& id) { return tenant.find_staff(id); })
+          : body.staff_id();
   const std::set<std::string> skills(body.skills().begin(), body.skills().end());
   Emitter out(command, context);
   auto& event = *out.emit(entity_stream(tenant.id, "staff", staff_id), 0, body.site_id())
@@ -167,8 +164,8 @@ Decision set_schedule(const Tenant& tenant, const v1::Command& command,
   for (const v1::WeeklyInterval& interval : sorted) {
     TURNO_REJECT_IF(check_range("intervals.weekday", interval.weekday(), 1, 7));
     TURNO_REJECT_IF(check_range("intervals.start_min", interval.start_min(), 0, 1439));
-    TURNO_REJECT_IF(check_range("intervals.end_min", interval.end_min(), interval.start_min() + 1,
-                            1440));
+    TURNO_REJECT_IF(
+        check_range("intervals.end_min", interval.end_min(), interval.start_min() + 1, 1440));
   }
   std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
     return std::pair(a.weekday(), a.start_min()) < std::pair(b.weekday(), b.start_min());
@@ -182,9 +179,9 @@ Decision set_schedule(const Tenant& tenant, const v1::Command& command,
   const Site* site = tenant.find_site(staff->site_id);
   VERIFY(site != nullptr, "staff work at a known site");
   Emitter out(command, context);
-  auto& event = *out.emit(entity_stream(tenant.id, "staff", staff->id), staff->stream_version,
-                          staff->site_id)
-                     .mutable_schedule_set();
+  auto& event =
+      *out.emit(entity_stream(tenant.id, "staff", staff->id), staff->stream_version, staff->site_id)
+           .mutable_schedule_set();
   event.set_staff_id(staff->id);
   event.set_time_zone(site->time_zone_name);
   for (const auto& interval : sorted) *event.add_intervals() = interval;
@@ -197,8 +194,8 @@ Decision add_time_off(const Tenant& tenant, const v1::Command& command,
   TURNO_REJECT_IF(check_id("staff_id", body.staff_id(), true));
   TURNO_REJECT_IF(check_id("time_off_id", body.time_off_id(), false));
   TURNO_REJECT_IF(check_range("start_ms", body.start_ms(), kInstantMsMin, kInstantMsMax));
-  TURNO_REJECT_IF(check_range("end_ms", body.end_ms(), body.start_ms() + 1,
-                          body.start_ms() + kTimeOffMsMax));
+  TURNO_REJECT_IF(
+      check_range("end_ms", body.end_ms(), body.start_ms() + 1, body.start_ms() + kTimeOffMsMax));
   TURNO_REJECT_IF(check_text("reason", body.reason(), kTextBytesMax, false));
   const Staff* staff = tenant.find_staff(body.staff_id());
   if (staff == nullptr) {
@@ -209,15 +206,14 @@ Decision add_time_off(const Tenant& tenant, const v1::Command& command,
                   "time off " + body.time_off_id() + " exists");
   }
   const std::string time_off_id =
-      body.time_off_id().empty() ? generate_id("off", context,
-                                               [&](const std::string& id) {
-                                                 return tenant.time_off_ids.contains(id);
-                                               })
-                                 : body.time_off_id();
+      body.time_off_id().empty()
+          ? generate_id("off", context,
+                        [&](const std::string& id) { return tenant.time_off_ids.contains(id); })
+          : body.time_off_id();
   Emitter out(command, context);
-  auto& event = *out.emit(entity_stream(tenant.id, "staff", staff->id), staff->stream_version,
-                          staff->site_id)
-                     .mutable_time_off_added();
+  auto& event =
+      *out.emit(entity_stream(tenant.id, "staff", staff->id), staff->stream_version, staff->site_id)
+           .mutable_time_off_added();
   event.set_staff_id(staff->id);
   event.set_time_off_id(time_off_id);
   event.set_start_ms(body.start_ms());
@@ -231,9 +227,9 @@ Decision set_policy(const Tenant& tenant, const v1::Command& command,
   const v1::PolicySet& policy = command.set_policy().policy();
   TURNO_REJECT_IF(check_range("policy.hold_ttl_s", policy.hold_ttl_s(), 30, 24 * 3600));
   TURNO_REJECT_IF(check_range("policy.free_cancel_window_min", policy.free_cancel_window_min(), 0,
-                          30 * 24 * 60));
-  TURNO_REJECT_IF(check_range("policy.late_cancel_refund_pct", policy.late_cancel_refund_pct(), 0,
-                          100));
+                              30 * 24 * 60));
+  TURNO_REJECT_IF(
+      check_range("policy.late_cancel_refund_pct", policy.late_cancel_refund_pct(), 0, 100));
   TURNO_REJECT_IF(check_range("policy.no_show_grace_min", policy.no_show_grace_min(), 0, 24 * 60));
   TURNO_REJECT_IF(check_range("policy.min_notice_min", policy.min_notice_min(), 0, 30 * 24 * 60));
   TURNO_REJECT_IF(check_range("policy.horizon_days", policy.horizon_days(), 1, 2 * 366));
@@ -259,13 +255,20 @@ Decision decide_catalog(const Model& model, const v1::Command& command,
     return reject(RejectionCode::kUnknownId, "tenant_id", "no tenant " + command.tenant_id());
   }
   switch (command.kind_case()) {
-    case v1::Command::kOpenSite: return open_site(*tenant, command, context);
-    case v1::Command::kDefineService: return define_service(*tenant, command, context);
-    case v1::Command::kAddStaff: return add_staff(*tenant, command, context);
-    case v1::Command::kSetSchedule: return set_schedule(*tenant, command, context);
-    case v1::Command::kAddTimeOff: return add_time_off(*tenant, command, context);
-    case v1::Command::kSetPolicy: return set_policy(*tenant, command, context);
-    default: return decide_directory(*tenant, command, context);
+    case v1::Command::kOpenSite:
+      return open_site(*tenant, command, context);
+    case v1::Command::kDefineService:
+      return define_service(*tenant, command, context);
+    case v1::Command::kAddStaff:
+      return add_staff(*tenant, command, context);
+    case v1::Command::kSetSchedule:
+      return set_schedule(*tenant, command, context);
+    case v1::Command::kAddTimeOff:
+      return add_time_off(*tenant, command, context);
+    case v1::Command::kSetPolicy:
+      return set_policy(*tenant, command, context);
+    default:
+      return decide_directory(*tenant, command, context);
   }
 }
 

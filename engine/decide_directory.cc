@@ -56,9 +56,9 @@ Decision update_profile(const Tenant& tenant, const v1::Command& command,
     return reject(RejectionCode::kUnknownId, "staff_id", "no staff member " + body.staff_id());
   }
   Emitter out(command, context);
-  auto& event = *out.emit(entity_stream(tenant.id, "staff", staff->id), staff->stream_version,
-                          staff->site_id)
-                     .mutable_staff_profile_updated();
+  auto& event =
+      *out.emit(entity_stream(tenant.id, "staff", staff->id), staff->stream_version, staff->site_id)
+           .mutable_staff_profile_updated();
   event.set_staff_id(staff->id);
   event.set_specialty(body.specialty());
   event.set_bio(body.bio());
@@ -79,9 +79,9 @@ Decision update_site(const Tenant& tenant, const v1::Command& command,
     return reject(RejectionCode::kUnknownId, "site_id", "no site " + body.site_id());
   }
   Emitter out(command, context);
-  auto& event = *out.emit(entity_stream(tenant.id, "site", site->id), site->stream_version,
-                          site->id)
-                     .mutable_site_updated();
+  auto& event =
+      *out.emit(entity_stream(tenant.id, "site", site->id), site->stream_version, site->id)
+           .mutable_site_updated();
   event.set_site_id(site->id);
   event.set_name(body.name());
   event.set_address(body.address());
@@ -107,9 +107,9 @@ Decision update_service(const Tenant& tenant, const v1::Command& command,
     return reject(RejectionCode::kRetired, "service_id", "service " + service->id + " is retired");
   }
   Emitter out(command, context);
-  auto& event = *out.emit(entity_stream(tenant.id, "service", service->id),
-                          service->stream_version, "")
-                     .mutable_service_updated();
+  auto& event =
+      *out.emit(entity_stream(tenant.id, "service", service->id), service->stream_version, "")
+           .mutable_service_updated();
   event.set_service_id(service->id);
   event.set_name(body.name());
   event.set_duration_min(body.duration_min());
@@ -183,12 +183,16 @@ Decision decide_directory(const Tenant& tenant, const v1::Command& command,
     return forbidden(command.actor());
   }
   switch (command.kind_case()) {
-    case v1::Command::kUpdateSite: return update_site(tenant, command, context);
-    case v1::Command::kUpdateService: return update_service(tenant, command, context);
+    case v1::Command::kUpdateSite:
+      return update_site(tenant, command, context);
+    case v1::Command::kUpdateService:
+      return update_service(tenant, command, context);
     case v1::Command::kRetireSite:
     case v1::Command::kRetireService:
-    case v1::Command::kRemoveStaff: return retire(tenant, command, context);
-    default: break;
+    case v1::Command::kRemoveStaff:
+      return retire(tenant, command, context);
+    default:
+      break;
   }
   VERIFY(false, "decide_directory handles directory commands only");
 }

@@ -50,11 +50,10 @@ Decision request_payment(const Tenant& tenant, const v1::Command& command,
                   "this tenant requires prepayment through a payment provider");
   }
   const std::string payment_id =
-      body.payment_id().empty() ? generate_id("pay", context,
-                                              [&](const std::string& id) {
-                                                return tenant.find_payment(id);
-                                              })
-                                : body.payment_id();
+      body.payment_id().empty()
+          ? generate_id("pay", context,
+                        [&](const std::string& id) { return tenant.find_payment(id); })
+          : body.payment_id();
   Emitter out(command, context);
   auto& event = *emit_on(out, tenant, *booking).mutable_payment_requested();
   event.set_booking_id(booking->id);
@@ -96,24 +95,23 @@ void settle_payment(Emitter& out, const Tenant& tenant, const Booking& booking,
       auto& refund = *emit_on(out, tenant, booking).mutable_refund_issued();
       refund.set_booking_id(booking.id);
       refund.set_payment_id(payment.id);
-      refund.set_refund_id(generate_id("rf", context, [&](const std::string& id) {
-        return tenant.refund_ids.contains(id);
-      }));
+      refund.set_refund_id(generate_id(
+          "rf", context, [&](const std::string& id) { return tenant.refund_ids.contains(id); }));
       refund.set_amount_minor(payment.amount_minor);
       refund.set_currency(tenant.currency);
       refund.set_reason(v1::REFUND_REASON_LATE_PAYMENT_SLOT_TAKEN);
       return;
     }
-    default: break;
+    default:
+      break;
   }
   if (booking.status == BookingStatus::kCancelled || already_paid) {
     // Cancelled meanwhile, or paid twice: nothing to buy with it.
     auto& refund = *emit_on(out, tenant, booking).mutable_refund_issued();
     refund.set_booking_id(booking.id);
     refund.set_payment_id(payment.id);
-    refund.set_refund_id(generate_id("rf", context, [&](const std::string& id) {
-      return tenant.refund_ids.contains(id);
-    }));
+    refund.set_refund_id(generate_id(
+        "rf", context, [&](const std::string& id) { return tenant.refund_ids.contains(id); }));
     refund.set_amount_minor(payment.amount_minor);
     refund.set_currency(tenant.currency);
     refund.set_reason(v1::REFUND_REASON_DUPLICATE_PAYMENT);
@@ -130,8 +128,8 @@ Decision payment_succeeded(const Tenant& tenant, const v1::Command& command,
   if (payment == nullptr || payment->provider != body.provider()) {
     return reject(RejectionCode::kUnknownId, "payment_id", "no payment " + body.payment_id());
   }
-  if (tenant.provider_events.contains(provider_event_key(body.provider(),
-                                                         body.provider_event_id())) ||
+  if (tenant.provider_events.contains(
+          provider_event_key(body.provider(), body.provider_event_id())) ||
       payment->status == PaymentStatus::kSucceeded) {
     return Decision{};  // already applied: accepted, nothing new
   }
@@ -164,8 +162,8 @@ Decision payment_failed(const Tenant& tenant, const v1::Command& command,
   if (payment == nullptr || payment->provider != body.provider()) {
     return reject(RejectionCode::kUnknownId, "payment_id", "no payment " + body.payment_id());
   }
-  if (tenant.provider_events.contains(provider_event_key(body.provider(),
-                                                         body.provider_event_id())) ||
+  if (tenant.provider_events.contains(
+          provider_event_key(body.provider(), body.provider_event_id())) ||
       payment->status == PaymentStatus::kFailed) {
     return Decision{};
   }
@@ -198,13 +196,14 @@ Decision desk_payment(const Tenant& tenant, const v1::Command& command,
       !found.accepted()) {
     return found;
   }
-  const std::string receipt =
-      body.receipt_id().empty() ? "receipt_" + std::to_string(context.next_seq.value)
-                                : body.receipt_id();
+  const std::string receipt = body.receipt_id().empty()
+                                  ? "receipt_" + std::to_string(context.next_seq.value)
+                                  : body.receipt_id();
   if (tenant.provider_events.contains(provider_event_key(kDeskProvider, receipt))) {
     return Decision{};
   }
-  if (booking->status != BookingStatus::kConfirmed && booking->status != BookingStatus::kCheckedIn &&
+  if (booking->status != BookingStatus::kConfirmed &&
+      booking->status != BookingStatus::kCheckedIn &&
       booking->status != BookingStatus::kCompleted) {
     return reject(RejectionCode::kInvalidTransition, "booking_id",
                   "desk payments are for confirmed bookings; this one is " +
@@ -213,13 +212,13 @@ Decision desk_payment(const Tenant& tenant, const v1::Command& command,
   const std::int64_t outstanding = booking->price_minor - booking->paid_minor;
   if (outstanding <= 0 || body.amount_minor() != outstanding) {
     return reject(RejectionCode::kAmountMismatch, "amount_minor",
-                  "outstanding is " + std::to_string(std::max<std::int64_t>(outstanding, 0)) +
-                      " " + tenant.currency);
+                  "outstanding is " + std::to_string(std::max<std::int64_t>(outstanding, 0)) + " " +
+                      tenant.currency);
   }
   // The desk payment is requested and succeeds in one step, so every payment has a request.
   Emitter out(command, context);
-  const std::string payment_id = generate_id(
-      "pay", context, [&](const std::string& id) { return tenant.find_payment(id); });
+  const std::string payment_id =
+      generate_id("pay", context, [&](const std::string& id) { return tenant.find_payment(id); });
   auto& requested = *emit_on(out, tenant, *booking).mutable_payment_requested();
   requested.set_booking_id(booking->id);
   requested.set_payment_id(payment_id);
@@ -257,9 +256,9 @@ Decision issue_refund(const Tenant& tenant, const v1::Command& command,
   const std::int64_t refundable = booking->paid_minor - booking->refunded_minor;
   const std::int64_t amount = body.amount_minor() == 0 ? refundable : body.amount_minor();
   if (amount <= 0 || amount > refundable) {
-    return reject(RejectionCode::kRefundExceedsPaid, "amount_minor",
-                  "at most " + std::to_string(refundable) + " " + tenant.currency +
-                      " can be refunded");
+    return reject(
+        RejectionCode::kRefundExceedsPaid, "amount_minor",
+        "at most " + std::to_string(refundable) + " " + tenant.currency + " can be refunded");
   }
   Emitter out(command, context);
   emit_refunds(out, tenant, *booking, amount, v1::REFUND_REASON_REQUESTED, body.note(),
@@ -286,9 +285,12 @@ Decision decide_payment(const Tenant& tenant, const v1::Command& command,
       return command.kind_case() == v1::Command::kRecordPaymentSucceeded
                  ? payment_succeeded(tenant, command, context)
                  : payment_failed(tenant, command, context);
-    case v1::Command::kRecordDeskPayment: return desk_payment(tenant, command, context);
-    case v1::Command::kIssueRefund: return issue_refund(tenant, command, context);
-    default: break;
+    case v1::Command::kRecordDeskPayment:
+      return desk_payment(tenant, command, context);
+    case v1::Command::kIssueRefund:
+      return issue_refund(tenant, command, context);
+    default:
+      break;
   }
   VERIFY(false, "decide_payment handles payment commands only");
 }

@@ -25,8 +25,7 @@ v1::Envelope& Emitter::emit(const std::string& stream, std::uint64_t version_bef
   return envelope;
 }
 
-std::optional<Rejection> check_id(std::string_view field, std::string_view value,
-                                  bool required) {
+std::optional<Rejection> check_id(std::string_view field, std::string_view value, bool required) {
   if (value.empty()) {
     if (!required) return std::nullopt;
     return Rejection{RejectionCode::kValidation, std::string(field),
@@ -49,15 +48,15 @@ std::optional<Rejection> check_text(std::string_view field, std::string_view val
                      std::string(field) + " is required"};
   }
   if (value.size() > max_bytes) {
-    return Rejection{RejectionCode::kValidation, std::string(field),
-                     std::string(field) + " is longer than " + std::to_string(max_bytes) +
-                         " bytes"};
+    return Rejection{
+        RejectionCode::kValidation, std::string(field),
+        std::string(field) + " is longer than " + std::to_string(max_bytes) + " bytes"};
   }
   return std::nullopt;
 }
 
-std::optional<Rejection> check_range(std::string_view field, std::int64_t value,
-                                     std::int64_t min, std::int64_t max) {
+std::optional<Rejection> check_range(std::string_view field, std::int64_t value, std::int64_t min,
+                                     std::int64_t max) {
   if (value >= min && value <= max) return std::nullopt;
   return Rejection{RejectionCode::kValidation, std::string(field),
                    std::string(field) + " must be between " + std::to_string(min) + " and " +
@@ -73,17 +72,15 @@ Decision forbidden(const v1::Actor& actor) {
                 "role " + v1::Role_Name(actor.role()) + " may not do this");
 }
 
-Decision find_booking_for(const Tenant& tenant, const v1::Actor& actor,
-                          std::string_view booking_id, const Booking*& booking) {
+Decision find_booking_for(const Tenant& tenant, const v1::Actor& actor, std::string_view booking_id,
+                          const Booking*& booking) {
   booking = tenant.find_booking(booking_id);
-  const bool visible =
-      booking != nullptr &&
-      (actor.role() != v1::ROLE_CLIENT || booking->client_id == actor.id()) &&
-      (actor.role() != v1::ROLE_STAFF || booking->site_id == actor.site_id());
+  const bool visible = booking != nullptr &&
+                       (actor.role() != v1::ROLE_CLIENT || booking->client_id == actor.id()) &&
+                       (actor.role() != v1::ROLE_STAFF || booking->site_id == actor.site_id());
   if (visible) return Decision{};
   booking = nullptr;
-  return reject(RejectionCode::kUnknownId, "booking_id",
-                "no booking " + std::string(booking_id));
+  return reject(RejectionCode::kUnknownId, "booking_id", "no booking " + std::string(booking_id));
 }
 
 namespace {
@@ -147,9 +144,9 @@ std::optional<Rejection> check_booking_window(const Policy& policy, std::int64_t
                          std::to_string(policy.min_notice_min) + " minutes"};
   }
   if (start_ms > now_ms + policy.horizon_days * kMsPerDay) {
-    return Rejection{RejectionCode::kOutsideBookingWindow, "start_ms",
-                     "starts after the booking horizon of " +
-                         std::to_string(policy.horizon_days) + " days"};
+    return Rejection{
+        RejectionCode::kOutsideBookingWindow, "start_ms",
+        "starts after the booking horizon of " + std::to_string(policy.horizon_days) + " days"};
   }
   return std::nullopt;
 }
@@ -184,8 +181,8 @@ void emit_refunds(Emitter& out, const Tenant& tenant, const Booking& booking,
                                                      })
                                        : std::string(refund_id);
     if (part > 0) id.append("_").append(std::to_string(part + 1));
-    auto& event = *out.emit(entity_stream(tenant.id, "booking", booking.id),
-                            booking.stream_version, booking.site_id)
+    auto& event = *out.emit(entity_stream(tenant.id, "booking", booking.id), booking.stream_version,
+                            booking.site_id)
                        .mutable_refund_issued();
     event.set_booking_id(booking.id);
     event.set_payment_id(payment->id);

@@ -12,9 +12,9 @@
 #include "verify.h"
 
 // Returns the rejection from a check, if the check found one.
-#define TURNO_REJECT_IF(check)                                         \
-  if (auto turno_rejection_ = (check)) return ::turno::Decision {      \
-      {}, std::move(turno_rejection_)                                  \
+#define TURNO_REJECT_IF(check)                                    \
+  if (auto turno_rejection_ = (check)) return ::turno::Decision { \
+      {}, std::move(turno_rejection_)                             \
     }
 
 namespace turno::decide_detail {
@@ -60,8 +60,8 @@ class Emitter {
 std::optional<Rejection> check_id(std::string_view field, std::string_view value, bool required);
 std::optional<Rejection> check_text(std::string_view field, std::string_view value,
                                     std::size_t max_bytes, bool required);
-std::optional<Rejection> check_range(std::string_view field, std::int64_t value,
-                                     std::int64_t min, std::int64_t max);
+std::optional<Rejection> check_range(std::string_view field, std::int64_t value, std::int64_t min,
+                                     std::int64_t max);
 
 // A fresh id "<prefix>_<seq>" for something new; `taken` says whether an id is in use.
 template <typename Taken>
@@ -78,8 +78,8 @@ std::string generate_id(std::string_view prefix, const DecideContext& context, T
 
 // Access to one booking by the command's actor. Clients reach only their own bookings, staff
 // only their site's; anything else looks like an unknown id (no leak of what exists).
-Decision find_booking_for(const Tenant& tenant, const v1::Actor& actor,
-                          std::string_view booking_id, const Booking*& booking);
+Decision find_booking_for(const Tenant& tenant, const v1::Actor& actor, std::string_view booking_id,
+                          const Booking*& booking);
 
 bool role_in(const v1::Actor& actor, std::initializer_list<v1::Role> roles);
 Decision forbidden(const v1::Actor& actor);

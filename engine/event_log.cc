@@ -5,8 +5,8 @@
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <random>
 #include <thread>
 
@@ -72,10 +72,9 @@ class StreamPrefix final : public rocksdb::SliceTransform {
 // key then costs a hash and a few comparisons instead of a walk down one large skiplist, and
 // bloom filters on the tables answer "absent" without a search. Whole-order iteration over
 // these families is not supported (nothing needs it).
-rocksdb::ColumnFamilyOptions lookup_family_options(const LogOptions& options,
-                                                   const std::shared_ptr<rocksdb::Cache>& cache,
-                                                   std::shared_ptr<const rocksdb::SliceTransform>
-                                                       prefix) {
+rocksdb::ColumnFamilyOptions lookup_family_options(
+    const LogOptions& options, const std::shared_ptr<rocksdb::Cache>& cache,
+    std::shared_ptr<const rocksdb::SliceTransform> prefix) {
   rocksdb::ColumnFamilyOptions family;
   family.write_buffer_size = options.write_buffer_bytes;
   family.prefix_extractor = std::move(prefix);
@@ -95,8 +94,7 @@ rocksdb::ColumnFamilyOptions lookup_family_options(const LogOptions& options,
 
 Status decode_record(std::string_view key, std::string_view value, Seq expected,
                      LogRecord& record) {
-  if (key.size() != log_format::kSeqKeyBytes ||
-      log_format::decode_u64(key) != expected.value) {
+  if (key.size() != log_format::kSeqKeyBytes || log_format::decode_u64(key) != expected.value) {
     return Status::corruption("log: record key is not seq " + std::to_string(expected.value));
   }
   if (value.size() <= log_format::kHashBytes) {
@@ -106,12 +104,11 @@ Status decode_record(std::string_view key, std::string_view value, Seq expected,
   std::copy_n(value.data(), log_format::kHashBytes, record.hash.begin());
   record.envelope_bytes.assign(value.substr(log_format::kHashBytes));
   if (!record.envelope.ParseFromString(record.envelope_bytes)) {
-    return Status::corruption("log: record " + std::to_string(expected.value) +
-                              " does not decode");
+    return Status::corruption("log: record " + std::to_string(expected.value) + " does not decode");
   }
   if (record.envelope.seq() != expected.value) {
-    return Status::corruption("log: record " + std::to_string(expected.value) +
-                              " carries seq " + std::to_string(record.envelope.seq()));
+    return Status::corruption("log: record " + std::to_string(expected.value) + " carries seq " +
+                              std::to_string(record.envelope.seq()));
   }
   if (record.envelope.prev_hash().size() != log_format::kHashBytes) {
     return Status::corruption("log: record " + std::to_string(expected.value) +
@@ -150,11 +147,12 @@ Seq AppendBatch::add(v1::Envelope& envelope) {
   const Hash hash = sha256(scratch_);
   std::copy(hash.begin(), hash.end(), scratch_.begin());
   VERIFY(batch_.Put(log_->events_, log_format::event_key(seq), scratch_).ok(), "batch put");
-  VERIFY(batch_.Put(log_->streams_,
-                    log_format::stream_key(envelope.stream(), envelope.stream_version()),
-                    log_format::encode_u64(seq.value))
-             .ok(),
-         "batch put");
+  VERIFY(
+      batch_
+          .Put(log_->streams_, log_format::stream_key(envelope.stream(), envelope.stream_version()),
+               log_format::encode_u64(seq.value))
+          .ok(),
+      "batch put");
   tail_hash_ = hash;
   next_seq_ = seq.next();
   return seq;
@@ -165,8 +163,7 @@ void AppendBatch::put_outcome(std::string_view tenant_id, std::string_view comma
   VERIFY(tenant_id.find('\0') == std::string_view::npos, "tenant ids never hold NUL");
   scratch_.clear();
   VERIFY(outcome.SerializeToString(&scratch_), "outcome serializes");
-  VERIFY(batch_.Put(log_->outcomes_, log_format::outcome_key(tenant_id, command_id), scratch_)
-             .ok(),
+  VERIFY(batch_.Put(log_->outcomes_, log_format::outcome_key(tenant_id, command_id), scratch_).ok(),
          "batch put");
 }
 
@@ -189,16 +186,16 @@ bool LogCursor::next() {
     iterator_->Next();
   }
   if (!iterator_->Valid()) {
-    status_ = iterator_->status().ok()
-                  ? Status::corruption("log: record " + std::to_string(expected_.value) +
-                                       " is missing")
-                  : Status::io_error("log: " + iterator_->status().ToString());
+    status_ =
+        iterator_->status().ok()
+            ? Status::corruption("log: record " + std::to_string(expected_.value) + " is missing")
+            : Status::io_error("log: " + iterator_->status().ToString());
     return false;
   }
   const rocksdb::Slice key = iterator_->key();
   const rocksdb::Slice value = iterator_->value();
-  status_ = decode_record({key.data(), key.size()}, {value.data(), value.size()}, expected_,
-                          record_);
+  status_ =
+      decode_record({key.data(), key.size()}, {value.data(), value.size()}, expected_, record_);
   if (!status_.is_ok()) return false;
   if (record_.envelope.prev_hash() != as_bytes(expected_prev_)) {
     status_ = Status::corruption("log: chain broken at seq " + std::to_string(expected_.value));
@@ -282,17 +279,17 @@ Status EventLog::open_database() {
 }
 
 Status EventLog::load_or_create_log_id() {
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), std::string(log_format::kLogIdKey),
-                                    &log_id_);
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), std::string(log_format::kLogIdKey), &log_id_);
   if (status.ok()) return Status::ok();
   if (!status.IsNotFound()) return from_rocksdb(status, "log: read log id");
   if (read_only()) return Status::corruption("log: " + directory_ + " has no log id");
   log_id_ = random_log_id();
   rocksdb::WriteBatch batch;
   VERIFY(batch.Put(std::string(log_format::kLogIdKey), log_id_).ok(), "batch put");
-  VERIFY(batch.Put(std::string(log_format::kFormatKey), std::string(log_format::kFormatVersion))
-             .ok(),
-         "batch put");
+  VERIFY(
+      batch.Put(std::string(log_format::kFormatKey), std::string(log_format::kFormatVersion)).ok(),
+      "batch put");
   return from_rocksdb(db_->Write(write_options_, &batch), "log: write log id");
 }
 
@@ -308,14 +305,13 @@ Status EventLog::refresh_tail() {
     tail = Seq{log_format::decode_u64({key.data(), key.size()})};
     LogRecord record;
     const rocksdb::Slice value = iterator->value();
-    if (Status status = decode_record({key.data(), key.size()}, {value.data(), value.size()},
-                                      tail, record);
+    if (Status status =
+            decode_record({key.data(), key.size()}, {value.data(), value.size()}, tail, record);
         !status.is_ok()) {
       return status;
     }
     Hash prev{};
-    std::copy(record.envelope.prev_hash().begin(), record.envelope.prev_hash().end(),
-              prev.begin());
+    std::copy(record.envelope.prev_hash().begin(), record.envelope.prev_hash().end(), prev.begin());
     if (chain_hash(prev, record.envelope_bytes) != record.hash) {
       return Status::corruption("log: hash mismatch at tail seq " + std::to_string(tail.value));
     }
@@ -332,7 +328,9 @@ Hash EventLog::last_hash() const {
   return last_hash_;
 }
 
-AppendBatch EventLog::begin_batch() { return begin_batch(last_seq(), last_hash()); }
+AppendBatch EventLog::begin_batch() {
+  return begin_batch(last_seq(), last_hash());
+}
 
 AppendBatch EventLog::begin_batch(Seq after, const Hash& tail_hash) {
   VERIFY(!read_only(), "appending to a read-only log");
@@ -388,8 +386,8 @@ LogCursor EventLog::read(Seq from, Seq to, bool verify_hashes) const {
 
 Result<Hash> EventLog::hash_of(Seq seq) const {
   std::string value;
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), events_, log_format::event_key(seq),
-                                    &value);
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), events_, log_format::event_key(seq), &value);
   if (!status.ok()) return from_rocksdb(status, "log: read seq " + std::to_string(seq.value));
   if (value.size() < log_format::kHashBytes) {
     return Status::corruption("log: record " + std::to_string(seq.value) + " is truncated");

@@ -80,7 +80,8 @@ void evolve_directory(Tenant& tenant, const v1::Envelope& event) {
       bump(staff.stream_version, event);
       break;
     }
-    default: VERIFY(false, "evolve_directory handles directory events only");
+    default:
+      VERIFY(false, "evolve_directory handles directory events only");
   }
 }
 
@@ -165,7 +166,9 @@ void evolve_catalog(Model& model, const v1::Envelope& event) {
       bump(staff.stream_version, event);
       break;
     }
-    default: evolve_directory(tenant, event); break;
+    default:
+      evolve_directory(tenant, event);
+      break;
   }
 }
 
@@ -225,8 +228,7 @@ void confirm(Model& model, Tenant& tenant, Booking& booking) {
     // A late payment re-took the slot (decide checked it is free).
     entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
   } else {
-    model.timers.erase(
-        Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
+    model.timers.erase(Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
   }
   booking.status = BookingStatus::kConfirmed;
   arm_no_show(model, tenant, booking);
@@ -273,24 +275,37 @@ void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
       tenant.refund_ids.insert(body.refund_id());
       break;
     }
-    default: VERIFY(false, "settle handles payment events only");
+    default:
+      VERIFY(false, "settle handles payment events only");
   }
 }
 
 std::string_view booking_id_of(const v1::Envelope& event) {
   switch (event.event_case()) {
-    case v1::Envelope::kHoldExpired: return event.hold_expired().booking_id();
-    case v1::Envelope::kBookingRescheduled: return event.booking_rescheduled().booking_id();
-    case v1::Envelope::kBookingConfirmed: return event.booking_confirmed().booking_id();
-    case v1::Envelope::kCheckedIn: return event.checked_in().booking_id();
-    case v1::Envelope::kBookingCompleted: return event.booking_completed().booking_id();
-    case v1::Envelope::kNoShowMarked: return event.no_show_marked().booking_id();
-    case v1::Envelope::kPaymentRequested: return event.payment_requested().booking_id();
-    case v1::Envelope::kPaymentSucceeded: return event.payment_succeeded().booking_id();
-    case v1::Envelope::kPaymentFailed: return event.payment_failed().booking_id();
-    case v1::Envelope::kBookingCancelled: return event.booking_cancelled().booking_id();
-    case v1::Envelope::kRefundIssued: return event.refund_issued().booking_id();
-    default: return {};
+    case v1::Envelope::kHoldExpired:
+      return event.hold_expired().booking_id();
+    case v1::Envelope::kBookingRescheduled:
+      return event.booking_rescheduled().booking_id();
+    case v1::Envelope::kBookingConfirmed:
+      return event.booking_confirmed().booking_id();
+    case v1::Envelope::kCheckedIn:
+      return event.checked_in().booking_id();
+    case v1::Envelope::kBookingCompleted:
+      return event.booking_completed().booking_id();
+    case v1::Envelope::kNoShowMarked:
+      return event.no_show_marked().booking_id();
+    case v1::Envelope::kPaymentRequested:
+      return event.payment_requested().booking_id();
+    case v1::Envelope::kPaymentSucceeded:
+      return event.payment_succeeded().booking_id();
+    case v1::Envelope::kPaymentFailed:
+      return event.payment_failed().booking_id();
+    case v1::Envelope::kBookingCancelled:
+      return event.booking_cancelled().booking_id();
+    case v1::Envelope::kRefundIssued:
+      return event.refund_issued().booking_id();
+    default:
+      return {};
   }
 }
 
@@ -309,7 +324,9 @@ void evolve_booking(Model& model, const v1::Envelope& event) {
     case v1::Envelope::kBookingRescheduled:
       reschedule(model, tenant, booking, event.booking_rescheduled());
       break;
-    case v1::Envelope::kBookingConfirmed: confirm(model, tenant, booking); break;
+    case v1::Envelope::kBookingConfirmed:
+      confirm(model, tenant, booking);
+      break;
     case v1::Envelope::kCheckedIn:
       model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
       booking.no_show_due_ms = 0;
@@ -327,7 +344,9 @@ void evolve_booking(Model& model, const v1::Envelope& event) {
       release(model, tenant, booking);
       booking.status = BookingStatus::kCancelled;
       break;
-    default: settle(tenant, booking, event); break;
+    default:
+      settle(tenant, booking, event);
+      break;
   }
 }
 
@@ -348,9 +367,15 @@ void evolve(Model& model, const v1::Envelope& event) {
     case v1::Envelope::kSiteRetired:
     case v1::Envelope::kServiceUpdated:
     case v1::Envelope::kServiceRetired:
-    case v1::Envelope::kStaffDeparted: evolve_catalog(model, event); break;
-    case v1::Envelope::EVENT_NOT_SET: VERIFY(false, "an event without a payload"); break;
-    default: evolve_booking(model, event); break;
+    case v1::Envelope::kStaffDeparted:
+      evolve_catalog(model, event);
+      break;
+    case v1::Envelope::EVENT_NOT_SET:
+      VERIFY(false, "an event without a payload");
+      break;
+    default:
+      evolve_booking(model, event);
+      break;
   }
   model.last_seq = Seq{event.seq()};
 }

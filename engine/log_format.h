@@ -42,9 +42,13 @@ inline std::string encode_u64(std::uint64_t value) {
   return out;
 }
 
-inline std::uint64_t decode_u64(std::string_view bytes) { return big_endian::read_u64(bytes); }
+inline std::uint64_t decode_u64(std::string_view bytes) {
+  return big_endian::read_u64(bytes);
+}
 
-inline std::string event_key(Seq seq) { return encode_u64(seq.value); }
+inline std::string event_key(Seq seq) {
+  return encode_u64(seq.value);
+}
 
 inline std::string stream_key(std::string_view stream, std::uint64_t version) {
   std::string key(stream);

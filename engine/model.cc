@@ -19,14 +19,22 @@ bool Staff::has_skill(std::string_view skill) const {
 
 std::string_view to_string(BookingStatus status) {
   switch (status) {
-    case BookingStatus::kHeld: return "held";
-    case BookingStatus::kPendingPayment: return "pending_payment";
-    case BookingStatus::kConfirmed: return "confirmed";
-    case BookingStatus::kCheckedIn: return "checked_in";
-    case BookingStatus::kCompleted: return "completed";
-    case BookingStatus::kNoShow: return "no_show";
-    case BookingStatus::kCancelled: return "cancelled";
-    case BookingStatus::kExpired: return "expired";
+    case BookingStatus::kHeld:
+      return "held";
+    case BookingStatus::kPendingPayment:
+      return "pending_payment";
+    case BookingStatus::kConfirmed:
+      return "confirmed";
+    case BookingStatus::kCheckedIn:
+      return "checked_in";
+    case BookingStatus::kCompleted:
+      return "completed";
+    case BookingStatus::kNoShow:
+      return "no_show";
+    case BookingStatus::kCancelled:
+      return "cancelled";
+    case BookingStatus::kExpired:
+      return "expired";
   }
   return "unknown";
 }
@@ -38,14 +46,19 @@ bool is_active(BookingStatus status) {
 
 std::string_view to_string(PaymentStatus status) {
   switch (status) {
-    case PaymentStatus::kRequested: return "requested";
-    case PaymentStatus::kSucceeded: return "succeeded";
-    case PaymentStatus::kFailed: return "failed";
+    case PaymentStatus::kRequested:
+      return "requested";
+    case PaymentStatus::kSucceeded:
+      return "succeeded";
+    case PaymentStatus::kFailed:
+      return "failed";
   }
   return "unknown";
 }
 
-const Site* Tenant::find_site(std::string_view site_id) const { return find_in(sites, site_id); }
+const Site* Tenant::find_site(std::string_view site_id) const {
+  return find_in(sites, site_id);
+}
 const Service* Tenant::find_service(std::string_view service_id) const {
   return find_in(services, service_id);
 }
@@ -62,7 +75,9 @@ const Payment* Tenant::find_payment(std::string_view payment_id) const {
 const Tenant* Model::find_tenant(std::string_view tenant_id) const {
   return find_in(tenants, tenant_id);
 }
-Tenant* Model::find_tenant(std::string_view tenant_id) { return find_in(tenants, tenant_id); }
+Tenant* Model::find_tenant(std::string_view tenant_id) {
+  return find_in(tenants, tenant_id);
+}
 
 std::string tenant_stream(std::string_view tenant_id) {
   std::string stream(tenant_id);
@@ -70,8 +85,7 @@ std::string tenant_stream(std::string_view tenant_id) {
   return stream;
 }
 
-std::string entity_stream(std::string_view tenant_id, std::string_view kind,
-                          std::string_view id) {
+std::string entity_stream(std::string_view tenant_id, std::string_view kind, std::string_view id) {
   std::string stream(tenant_id);
   stream += '/';
   stream += kind;

@@ -20,7 +20,9 @@ namespace turno {
 // Transparent hashing so maps keyed by std::string can be searched with a string_view.
 struct StringHash {
   using is_transparent = void;
-  std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  std::size_t operator()(std::string_view text) const {
+    return std::hash<std::string_view>{}(text);
+  }
 };
 template <typename Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
@@ -77,12 +79,12 @@ struct Staff {
   std::string id;
   std::string site_id;
   std::string name;
-  std::vector<std::string> skills;  // sorted, unique
+  std::vector<std::string> skills;                 // sorted, unique
   std::array<std::vector<WorkingWindow>, 8> week;  // index: ISO weekday 1..7; 0 unused
-  std::vector<TimeOff> time_off;     // as recorded
-  IntervalUnion time_off_union;      // merged, for the overlap check
-  Calendar calendar;                 // blocked time of active bookings
-  bool departed = false;             // takes no new bookings
+  std::vector<TimeOff> time_off;                   // as recorded
+  IntervalUnion time_off_union;                    // merged, for the overlap check
+  Calendar calendar;                               // blocked time of active bookings
+  bool departed = false;                           // takes no new bookings
   std::uint64_t stream_version = 0;
 
   bool has_skill(std::string_view skill) const;

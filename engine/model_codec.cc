@@ -160,10 +160,10 @@ Hash model_digest(const Model& model) {
 }
 
 BookingStatus booking_status_from(std::string_view name, bool& ok) {
-  for (auto status : {BookingStatus::kHeld, BookingStatus::kPendingPayment,
-                      BookingStatus::kConfirmed, BookingStatus::kCheckedIn,
-                      BookingStatus::kCompleted, BookingStatus::kNoShow,
-                      BookingStatus::kCancelled, BookingStatus::kExpired}) {
+  for (auto status :
+       {BookingStatus::kHeld, BookingStatus::kPendingPayment, BookingStatus::kConfirmed,
+        BookingStatus::kCheckedIn, BookingStatus::kCompleted, BookingStatus::kNoShow,
+        BookingStatus::kCancelled, BookingStatus::kExpired}) {
     if (to_string(status) == name) {
       ok = true;
       return status;

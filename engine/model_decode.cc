@@ -5,7 +5,9 @@
 namespace turno {
 namespace {
 
-Status bad(const std::string& what) { return Status::corruption("model image: " + what); }
+Status bad(const std::string& what) {
+  return Status::corruption("model image: " + what);
+}
 
 Status decode_staff(const v1::ModelStaff& image, Tenant& tenant) {
   if (tenant.find_site(image.site_id()) == nullptr) return bad("staff at unknown site");

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <optional>
 #include <string>
 
 #include "verify.h"
@@ -24,14 +26,18 @@ Sha256::Sha256() : context_(EVP_MD_CTX_new()) {
   VERIFY(EVP_DigestInit_ex(context_, sha256_algorithm(), nullptr) == 1, "EVP_DigestInit_ex");
 }
 
-Sha256::~Sha256() { EVP_MD_CTX_free(context_); }
+Sha256::~Sha256() {
+  EVP_MD_CTX_free(context_);
+}
 
 Sha256& Sha256::update(std::string_view bytes) {
   VERIFY(EVP_DigestUpdate(context_, bytes.data(), bytes.size()) == 1, "EVP_DigestUpdate");
   return *this;
 }
 
-Sha256& Sha256::update(const Hash& hash) { return update(as_bytes(hash)); }
+Sha256& Sha256::update(const Hash& hash) {
+  return update(as_bytes(hash));
+}
 
 Hash Sha256::finish() {
   Hash out{};
@@ -61,6 +67,38 @@ std::string to_hex(std::string_view bytes) {
     out.push_back(kDigits[byte & 0x0f]);
   }
   return out;
+}
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::optional<std::string> from_hex(std::string_view text) {
+  if (text.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 2);
+  for (std::size_t i = 0; i < text.size(); i += 2) {
+    const int high = hex_value(text[i]);
+    const int low = hex_value(text[i + 1]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high << 4 | low));
+  }
+  return out;
+}
+
+std::optional<Hash> hash_from_hex(std::string_view text) {
+  const std::optional<std::string> bytes = from_hex(text);
+  if (!bytes || bytes->size() != Hash{}.size()) return std::nullopt;
+  Hash hash{};
+  std::copy(bytes->begin(), bytes->end(), hash.begin());
+  return hash;
 }
 
 }  // namespace turno

@@ -17,9 +17,7 @@ class [[nodiscard]] Status {
   Status() = default;
   static Status ok() { return Status(); }
   static Status io_error(std::string message) { return {Code::kIoError, std::move(message)}; }
-  static Status corruption(std::string message) {
-    return {Code::kCorruption, std::move(message)};
-  }
+  static Status corruption(std::string message) { return {Code::kCorruption, std::move(message)}; }
   static Status not_found(std::string message) { return {Code::kNotFound, std::move(message)}; }
   static Status invalid_argument(std::string message) {
     return {Code::kInvalidArgument, std::move(message)};
@@ -42,7 +40,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT: implicit by design
     VERIFY(!std::get<Status>(state_).is_ok(), "a Result built from a Status must be an error");
   }

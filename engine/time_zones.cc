@@ -29,8 +29,7 @@ LocalTime to_local(const TimeZone& zone, std::int64_t instant_ms) {
   out.month = static_cast<std::int32_t>(unsigned(ymd.month()));
   out.day = static_cast<std::int32_t>(unsigned(ymd.day()));
   out.weekday = static_cast<std::int32_t>(weekday.iso_encoding());
-  out.minute_of_day =
-      static_cast<std::int32_t>(duration_cast<minutes>(local - local_day).count());
+  out.minute_of_day = static_cast<std::int32_t>(duration_cast<minutes>(local - local_day).count());
   out.days_since_epoch = local_day.time_since_epoch().count();
   return out;
 }

@@ -21,7 +21,7 @@ struct LocalTime {
   std::int32_t year = 0;
   std::int32_t month = 0;
   std::int32_t day = 0;
-  std::int32_t weekday = 0;     // ISO: 1 = Monday ... 7 = Sunday
+  std::int32_t weekday = 0;  // ISO: 1 = Monday ... 7 = Sunday
   std::int32_t minute_of_day = 0;
   std::int64_t days_since_epoch = 0;  // the local date, as days since 1970-01-01
 };

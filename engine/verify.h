@@ -16,8 +16,8 @@ namespace turno::detail {
 }
 }  // namespace turno::detail
 
-#define VERIFY(condition, message)                                              \
-  do {                                                                          \
-    if (!(condition)) [[unlikely]]                                              \
-      ::turno::detail::verify_failed(#condition, message, __FILE__, __LINE__);  \
+#define VERIFY(condition, message)                                             \
+  do {                                                                         \
+    if (!(condition)) [[unlikely]]                                             \
+      ::turno::detail::verify_failed(#condition, message, __FILE__, __LINE__); \
   } while (false)

@@ -71,7 +71,9 @@ Writer::Writer(EventLog& log, Model model, const Clock& clock, WriterOptions opt
   VERIFY(options_.commit_batches_in_flight_max >= 1, "at least one batch in flight");
 }
 
-Writer::~Writer() { stop(); }
+Writer::~Writer() {
+  stop();
+}
 
 void Writer::start() {
   VERIFY(!running_.load(), "a writer starts once");
@@ -133,9 +135,8 @@ void Writer::submit(v1::Command command, Completion done) {
 CommandResult Writer::execute(v1::Command command) {
   std::promise<CommandResult> promise;
   auto future = promise.get_future();
-  submit(std::move(command), [&promise](CommandResult&& result) {
-    promise.set_value(std::move(result));
-  });
+  submit(std::move(command),
+         [&promise](CommandResult&& result) { promise.set_value(std::move(result)); });
   return future.get();
 }
 
@@ -251,9 +252,8 @@ void Writer::decide_batch(std::vector<Pending>& pendings) {
     batch.append.emplace(std::move(append));
   }
   // Duplicates of commands still being committed wait for them, outside this batch.
-  auto waiting = std::stable_partition(pendings.begin(), pendings.end(), [](const Pending& p) {
-    return p.waits_for_batch == 0;
-  });
+  auto waiting = std::stable_partition(pendings.begin(), pendings.end(),
+                                       [](const Pending& p) { return p.waits_for_batch == 0; });
   std::move(waiting, pendings.end(), std::back_inserter(deferred_));
   pendings.erase(waiting, pendings.end());
   batch.pendings = std::move(pendings);
@@ -280,8 +280,8 @@ void Writer::look_up_outcomes(std::vector<Pending>& batch) {
   StringMap<std::size_t> first_with_key;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Pending& pending = batch[i];
-    pending.key = log_format::outcome_key(pending.command.tenant_id(),
-                                          pending.command.command_id());
+    pending.key =
+        log_format::outcome_key(pending.command.tenant_id(), pending.command.command_id());
     pending.fingerprint = fingerprint_of(pending.command);
     auto [it, inserted] = first_with_key.emplace(pending.key, i);
     if (!inserted) {

@@ -38,11 +38,11 @@
 namespace turno {
 
 struct WriterOptions {
-  std::size_t queue_capacity = 16 * 1024;    // commands waiting; beyond: kQueueFull
-  std::size_t batch_commands_max = 1024;     // commands decided and committed per fsync
-  std::size_t commit_batches_in_flight_max = 2;  // decided but not yet durable
+  std::size_t queue_capacity = 16 * 1024;          // commands waiting; beyond: kQueueFull
+  std::size_t batch_commands_max = 1024;           // commands decided and committed per fsync
+  std::size_t commit_batches_in_flight_max = 2;    // decided but not yet durable
   std::size_t timer_commands_per_batch_max = 256;  // timer-driven commands added per batch
-  std::chrono::milliseconds idle_wait_max{250};  // longest sleep between timer checks
+  std::chrono::milliseconds idle_wait_max{250};    // longest sleep between timer checks
 };
 
 struct CommandResult {
@@ -108,12 +108,12 @@ class Writer {
   struct Pending {
     v1::Command command;
     Completion done;
-    std::string key;                 // tenant \0 command_id
+    std::string key;  // tenant \0 command_id
     std::string fingerprint;
     CommandResult result;
     std::optional<std::size_t> same_as;  // a duplicate of an earlier command of the batch
     bool answered_from_index = false;
-    std::optional<Timer> timer;      // set for commands the writer issued from a timer
+    std::optional<Timer> timer;         // set for commands the writer issued from a timer
     std::uint64_t waits_for_batch = 0;  // its key is in this batch, not yet durable
   };
   struct Batch {
@@ -147,16 +147,16 @@ class Writer {
   WriterStats stats_;
 
   // Owned by the decide thread.
-  std::set<Timer> skipped_timers_;  // timer commands that were refused; not retried
+  std::set<Timer> skipped_timers_;           // timer commands that were refused; not retried
   StringMap<std::uint64_t> in_flight_keys_;  // key -> batch number, until that batch finishes
   std::deque<std::pair<std::uint64_t, std::vector<std::string>>> in_flight_by_batch_;
-  std::vector<Pending> deferred_;   // duplicates waiting for their original's batch
+  std::vector<Pending> deferred_;  // duplicates waiting for their original's batch
   std::uint64_t next_batch_number_ = 1;
-  Seq tail_seq_;                    // the last seq decided (committed or in flight)
+  Seq tail_seq_;  // the last seq decided (committed or in flight)
   Hash tail_hash_{};
 
-  std::mutex mutex_;  // guards queue_, stopping_, woken_, commits_, finished_batch_
-  std::condition_variable wake_;      // the decide thread waits here
+  std::mutex mutex_;              // guards queue_, stopping_, woken_, commits_, finished_batch_
+  std::condition_variable wake_;  // the decide thread waits here
   std::condition_variable commit_ready_;  // the commit thread waits here
   std::condition_variable commit_space_;  // the decide thread waits here for room or drain
   std::vector<Pending> queue_;

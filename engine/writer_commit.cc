@@ -40,10 +40,10 @@ void Writer::run_commits() {
       const auto started = std::chrono::steady_clock::now();
       const std::size_t events = batch.append->event_count();
       status = log_.commit(std::move(*batch.append));
-      stats_.commit_us.record(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(
-              std::chrono::steady_clock::now() - started)
-              .count()));
+      stats_.commit_us.record(
+          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                         std::chrono::steady_clock::now() - started)
+                                         .count()));
       if (status.is_ok()) {
         stats_.batches_committed.fetch_add(1, std::memory_order_relaxed);
         stats_.events_appended.fetch_add(events, std::memory_order_relaxed);
@@ -79,8 +79,8 @@ void Writer::finish(Batch& batch, const Status& commit_status) {
       stats_.commands_accepted.fetch_add(1, std::memory_order_relaxed);
     } else {
       stats_.commands_rejected.fetch_add(1, std::memory_order_relaxed);
-      stats_.rejections_by_code[static_cast<std::size_t>(pending.result.rejection->code)]
-          .fetch_add(1, std::memory_order_relaxed);
+      stats_.rejections_by_code[static_cast<std::size_t>(pending.result.rejection->code)].fetch_add(
+          1, std::memory_order_relaxed);
     }
     if (pending.result.replayed) stats_.commands_replayed.fetch_add(1, std::memory_order_relaxed);
   }

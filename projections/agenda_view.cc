@@ -41,8 +41,8 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
        it != slots->end() && it->first < to_ms; ++it) {
     const BookingRecord* booking = bookings().find(request.tenant_id, it->second);
     if (booking == nullptr || booking->state == BookingState::kExpired) continue;
-    const bool off = booking->state == BookingState::kCancelled ||
-                     booking->state == BookingState::kNoShow;
+    const bool off =
+        booking->state == BookingState::kCancelled || booking->state == BookingState::kNoShow;
     if (off && !request.include_cancelled) continue;
     const ServiceInfo* service = tenant->find_service(booking->service_id);
     agenda.entries.push_back(AgendaEntry{

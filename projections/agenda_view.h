@@ -20,7 +20,7 @@ struct AgendaRequest {
   std::string staff_id;
   // Local date (days since 1970-01-01) in the staff member's site zone; none: the site's today.
   std::optional<std::int64_t> from_day;
-  std::int32_t days = 7;      // 1..kAgendaDaysMax
+  std::int32_t days = 7;          // 1..kAgendaDaysMax
   bool include_cancelled = true;  // cancelled and no-show bookings too (expired holds never)
   std::int64_t now_ms = 0;        // what "today" is when from_day is not given
 };

@@ -41,8 +41,9 @@ std::int32_t step_of(const PolicyRules& policy) {
 // The first blocked entry that may overlap an appointment whose blocked time starts at `from`.
 template <typename Entries>
 auto first_blocking(const Entries& blocked, std::int64_t from) {
-  auto it = std::upper_bound(blocked.begin(), blocked.end(), from,
-                             [](std::int64_t at, const auto& entry) { return at < entry.start_ms; });
+  auto it =
+      std::upper_bound(blocked.begin(), blocked.end(), from,
+                       [](std::int64_t at, const auto& entry) { return at < entry.start_ms; });
   if (it != blocked.begin() && std::prev(it)->end_ms > from) --it;
   return it;
 }
@@ -107,8 +108,7 @@ Result<Availability> AvailabilityView::query(const AvailabilityRequest& request)
   out.time_zone = site->time_zone;
   out.zone = site->zone;
   out.step_min = step_of(tenant->policy);
-  out.from_day =
-      request.from_day.value_or(to_local(*site->zone, request.now_ms).days_since_epoch);
+  out.from_day = request.from_day.value_or(to_local(*site->zone, request.now_ms).days_since_epoch);
   out.days = request.days;
   SlotShape shape;
   if (!request.service_id.empty()) {
@@ -152,7 +152,7 @@ Result<Availability> AvailabilityView::query(const AvailabilityRequest& request)
   const std::int64_t latest_ms = request.now_ms + tenant->policy.horizon_days * kMsPerDay;
   const std::size_t words = (candidates.size() + 63) / 64;
   std::vector<std::int64_t> starts;
-  std::vector<std::uint64_t> rows;  // per grid time, a bit per candidate free then
+  std::vector<std::uint64_t> rows;               // per grid time, a bit per candidate free then
   constexpr std::size_t kSlotsPerDayGuess = 48;  // reserve once instead of growing
   out.slots.reserve(static_cast<std::size_t>(out.days) * kSlotsPerDayGuess);
   out.slot_staff.reserve(out.slots.capacity() * std::min<std::size_t>(candidates.size(), 16));
@@ -164,8 +164,8 @@ Result<Availability> AvailabilityView::query(const AvailabilityRequest& request)
     if (starts.empty()) continue;
     rows.assign(starts.size() * words, 0);
     for (std::size_t c = 0; c < candidates.size(); ++c) {
-      free_starts(*candidates[c], indexes[c], *site->zone, frame, shape, starts, rows.data(),
-                  words, c, scratch);
+      free_starts(*candidates[c], indexes[c], *site->zone, frame, shape, starts, rows.data(), words,
+                  c, scratch);
     }
     append_slots(starts, rows, words, shape.duration_ms, out);
   }
@@ -184,10 +184,9 @@ Result<Alternatives> AvailabilityView::alternatives(const AlternativesRequest& r
   }
   const ServiceInfo* service = tenant->find_service(booking->service_id);
   const std::string skill = service ? service->required_skill : std::string();
-  Alternatives out{tenant->id,          booking->id,        site->id,
-                   booking->service_id, booking->staff_id, booking->client_id,
-                   site->time_zone,     site->zone,        booking->start_ms,
-                   booking->end_ms,     booking->state,    {}};
+  Alternatives out{tenant->id,        booking->id,        site->id,        booking->service_id,
+                   booking->staff_id, booking->client_id, site->time_zone, site->zone,
+                   booking->start_ms, booking->end_ms,    booking->state,  {}};
   const SlotShape shape{booking->end_ms - booking->start_ms,
                         booking->buffer_before_min * kMsPerMinute,
                         booking->buffer_after_min * kMsPerMinute};

@@ -33,11 +33,20 @@ void AvailabilityView::on_catalog(const v1::Envelope& event) {
     }
   };
   switch (event.event_case()) {
-    case v1::Envelope::kStaffJoined: refresh_staff(event.staff_joined().staff_id()); break;
-    case v1::Envelope::kScheduleSet: refresh_staff(event.schedule_set().staff_id()); break;
-    case v1::Envelope::kTimeOffAdded: refresh_staff(event.time_off_added().staff_id()); break;
-    case v1::Envelope::kPolicySet: refresh_tenant(*tenant, /*recompute_all=*/false); break;
-    default: break;
+    case v1::Envelope::kStaffJoined:
+      refresh_staff(event.staff_joined().staff_id());
+      break;
+    case v1::Envelope::kScheduleSet:
+      refresh_staff(event.schedule_set().staff_id());
+      break;
+    case v1::Envelope::kTimeOffAdded:
+      refresh_staff(event.time_off_added().staff_id());
+      break;
+    case v1::Envelope::kPolicySet:
+      refresh_tenant(*tenant, /*recompute_all=*/false);
+      break;
+    default:
+      break;
   }
 }
 
@@ -62,10 +71,9 @@ void AvailabilityView::on_booking(const BookingChange& change, const v1::Envelop
 void AvailabilityView::block(const BookingRecord& booking) {
   const Interval blocked = booking.blocked();
   auto& entries = staff_index_[tenant_key(booking.tenant_id, booking.staff_id)].blocked;
-  auto at = std::lower_bound(entries.begin(), entries.end(), blocked.start_ms,
-                             [](const Blocked& entry, std::int64_t start) {
-                               return entry.start_ms < start;
-                             });
+  auto at = std::lower_bound(
+      entries.begin(), entries.end(), blocked.start_ms,
+      [](const Blocked& entry, std::int64_t start) { return entry.start_ms < start; });
   entries.insert(at, Blocked{blocked.start_ms, blocked.end_ms, booking.id});
 }
 
@@ -74,10 +82,9 @@ void AvailabilityView::unblock(const std::string& tenant_id, const std::string& 
   StaffIndex* index = find_in(staff_index_, tenant_key(tenant_id, staff_id));
   if (index == nullptr) return;
   auto& entries = index->blocked;
-  auto it = std::lower_bound(entries.begin(), entries.end(), start_ms,
-                             [](const Blocked& entry, std::int64_t start) {
-                               return entry.start_ms < start;
-                             });
+  auto it = std::lower_bound(
+      entries.begin(), entries.end(), start_ms,
+      [](const Blocked& entry, std::int64_t start) { return entry.start_ms < start; });
   for (; it != entries.end() && it->start_ms == start_ms; ++it) {
     if (it->booking_id == booking_id) {
       entries.erase(it);
@@ -155,8 +162,7 @@ const std::vector<Interval>& AvailabilityView::pieces_of(const StaffInfo& staff,
                                                          const TimeZone& zone,
                                                          const DayFrame& frame,
                                                          std::vector<Interval>& scratch) const {
-  if (index != nullptr && frame.local_day >= index->first_day &&
-      frame.local_day < index->end_day) {
+  if (index != nullptr && frame.local_day >= index->first_day && frame.local_day < index->end_day) {
     auto it = index->pieces.find(frame.local_day);
     if (it != index->pieces.end()) return it->second;
   }

@@ -34,13 +34,13 @@ inline constexpr std::int64_t kIndexMarginDays = 2;
 struct AvailabilityRequest {
   std::string tenant_id;
   std::string site_id;
-  std::string service_id;      // either a service (duration, buffers, skill) ...
-  std::string skill;           // ... or a skill, with duration_min (default: the slot step)
+  std::string service_id;  // either a service (duration, buffers, skill) ...
+  std::string skill;       // ... or a skill, with duration_min (default: the slot step)
   std::int32_t duration_min = 0;
-  std::string staff_id;        // optional: only this staff member
+  std::string staff_id;                  // optional: only this staff member
   std::optional<std::int64_t> from_day;  // local date in the site's zone; none: today there
-  std::int32_t days = 1;       // 1..kAvailabilityDaysMax
-  std::int64_t now_ms = 0;     // for minimum notice and horizon
+  std::int32_t days = 1;                 // 1..kAvailabilityDaysMax
+  std::int64_t now_ms = 0;               // for minimum notice and horizon
 };
 
 struct Slot {
@@ -61,9 +61,9 @@ struct Availability {
   std::int32_t step_min = 0;
   std::int64_t from_day = 0;
   std::int32_t days = 0;
-  std::vector<std::string> staff_ids;      // the candidates, sorted
-  std::vector<Slot> slots;                 // by start
-  std::vector<std::uint16_t> slot_staff;   // indexes into staff_ids, per slot a run
+  std::vector<std::string> staff_ids;     // the candidates, sorted
+  std::vector<Slot> slots;                // by start
+  std::vector<std::uint16_t> slot_staff;  // indexes into staff_ids, per slot a run
 };
 
 struct AlternativesRequest {
@@ -152,15 +152,15 @@ class AvailabilityView final : public BookingFoldView {
   // member can take.
   void free_starts(const StaffInfo& staff, const StaffIndex* index, const TimeZone& zone,
                    const DayFrame& frame, const SlotShape& shape,
-                   const std::vector<std::int64_t>& starts, std::uint64_t* rows,
-                   std::size_t words, std::size_t bit, std::vector<Interval>& scratch) const;
+                   const std::vector<std::int64_t>& starts, std::uint64_t* rows, std::size_t words,
+                   std::size_t bit, std::vector<Interval>& scratch) const;
   // The frame of a local day: from the index's cache when there, else computed.
   DayFrame frame_of(const TimeZone& zone, std::int64_t day) const;
 
   StringMap<StaffIndex> staff_index_;  // derived: tenant_key(tenant, staff)
   // Derived: the frames of the indexed days, per zone (tz lookups kept out of queries).
   std::unordered_map<const TimeZone*, std::unordered_map<std::int64_t, DayFrame>> frames_;
-  std::int64_t anchor_day_ = 0;        // derived: UTC day of the newest event folded
+  std::int64_t anchor_day_ = 0;  // derived: UTC day of the newest event folded
 };
 
 // {"site_id", "time_zone", "service_id", "skill", "duration_min", "step_min", "from", "days",

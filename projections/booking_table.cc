@@ -53,8 +53,8 @@ void request(BookingRecord& booking, const v1::Envelope& event, BookingChange& c
 
 void settle(BookingRecord& booking, const v1::Envelope& event, BookingChange& change) {
   const bool succeeded = event.has_payment_succeeded();
-  const std::string& payment_id = succeeded ? event.payment_succeeded().payment_id()
-                                            : event.payment_failed().payment_id();
+  const std::string& payment_id =
+      succeeded ? event.payment_succeeded().payment_id() : event.payment_failed().payment_id();
   PaymentRecord* payment = find_payment_in(booking, payment_id);
   if (payment == nullptr) return;
   payment->settled_at_ms = event.recorded_at_ms();
@@ -193,19 +193,32 @@ const PaymentRecord* BookingRecord::find_payment(std::string_view payment_id) co
 
 std::string_view booking_id_of(const v1::Envelope& event) {
   switch (event.event_case()) {
-    case v1::Envelope::kSlotHeld: return event.slot_held().booking_id();
-    case v1::Envelope::kHoldExpired: return event.hold_expired().booking_id();
-    case v1::Envelope::kBookingRescheduled: return event.booking_rescheduled().booking_id();
-    case v1::Envelope::kBookingConfirmed: return event.booking_confirmed().booking_id();
-    case v1::Envelope::kCheckedIn: return event.checked_in().booking_id();
-    case v1::Envelope::kBookingCompleted: return event.booking_completed().booking_id();
-    case v1::Envelope::kNoShowMarked: return event.no_show_marked().booking_id();
-    case v1::Envelope::kPaymentRequested: return event.payment_requested().booking_id();
-    case v1::Envelope::kPaymentSucceeded: return event.payment_succeeded().booking_id();
-    case v1::Envelope::kPaymentFailed: return event.payment_failed().booking_id();
-    case v1::Envelope::kBookingCancelled: return event.booking_cancelled().booking_id();
-    case v1::Envelope::kRefundIssued: return event.refund_issued().booking_id();
-    default: return {};
+    case v1::Envelope::kSlotHeld:
+      return event.slot_held().booking_id();
+    case v1::Envelope::kHoldExpired:
+      return event.hold_expired().booking_id();
+    case v1::Envelope::kBookingRescheduled:
+      return event.booking_rescheduled().booking_id();
+    case v1::Envelope::kBookingConfirmed:
+      return event.booking_confirmed().booking_id();
+    case v1::Envelope::kCheckedIn:
+      return event.checked_in().booking_id();
+    case v1::Envelope::kBookingCompleted:
+      return event.booking_completed().booking_id();
+    case v1::Envelope::kNoShowMarked:
+      return event.no_show_marked().booking_id();
+    case v1::Envelope::kPaymentRequested:
+      return event.payment_requested().booking_id();
+    case v1::Envelope::kPaymentSucceeded:
+      return event.payment_succeeded().booking_id();
+    case v1::Envelope::kPaymentFailed:
+      return event.payment_failed().booking_id();
+    case v1::Envelope::kBookingCancelled:
+      return event.booking_cancelled().booking_id();
+    case v1::Envelope::kRefundIssued:
+      return event.refund_issued().booking_id();
+    default:
+      return {};
   }
 }
 
@@ -238,7 +251,9 @@ BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope
   change.previous_end_ms = booking.end_ms;
   booking.updated_at_ms = event.recorded_at_ms();
   switch (event.event_case()) {
-    case v1::Envelope::kHoldExpired: booking.state = BookingState::kExpired; break;
+    case v1::Envelope::kHoldExpired:
+      booking.state = BookingState::kExpired;
+      break;
     case v1::Envelope::kBookingRescheduled: {
       const auto& body = event.booking_rescheduled();
       change.previous_staff_id = booking.staff_id;
@@ -247,20 +262,35 @@ BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope
       booking.end_ms = body.end_ms();
       break;
     }
-    case v1::Envelope::kBookingConfirmed: booking.state = BookingState::kConfirmed; break;
-    case v1::Envelope::kCheckedIn: booking.state = BookingState::kCheckedIn; break;
-    case v1::Envelope::kBookingCompleted: booking.state = BookingState::kCompleted; break;
-    case v1::Envelope::kNoShowMarked: booking.state = BookingState::kNoShow; break;
+    case v1::Envelope::kBookingConfirmed:
+      booking.state = BookingState::kConfirmed;
+      break;
+    case v1::Envelope::kCheckedIn:
+      booking.state = BookingState::kCheckedIn;
+      break;
+    case v1::Envelope::kBookingCompleted:
+      booking.state = BookingState::kCompleted;
+      break;
+    case v1::Envelope::kNoShowMarked:
+      booking.state = BookingState::kNoShow;
+      break;
     case v1::Envelope::kBookingCancelled:
       booking.state = BookingState::kCancelled;
       booking.cancelled_by = event.booking_cancelled().by();
       booking.cancel_reason = event.booking_cancelled().reason();
       break;
-    case v1::Envelope::kPaymentRequested: request(booking, event, change); break;
+    case v1::Envelope::kPaymentRequested:
+      request(booking, event, change);
+      break;
     case v1::Envelope::kPaymentSucceeded:
-    case v1::Envelope::kPaymentFailed: settle(booking, event, change); break;
-    case v1::Envelope::kRefundIssued: refund(booking, event, change); break;
-    default: break;
+    case v1::Envelope::kPaymentFailed:
+      settle(booking, event, change);
+      break;
+    case v1::Envelope::kRefundIssued:
+      refund(booking, event, change);
+      break;
+    default:
+      break;
   }
   return change;
 }

@@ -82,9 +82,9 @@ struct BookingRecord {
 struct BookingChange {
   const BookingRecord* booking = nullptr;
   v1::Envelope::EventCase kind = v1::Envelope::EVENT_NOT_SET;
-  bool created = false;             // SlotHeld
+  bool created = false;  // SlotHeld
   BookingState previous_state = BookingState::kHeld;
-  std::string previous_staff_id;    // set for BookingRescheduled
+  std::string previous_staff_id;  // set for BookingRescheduled
   std::int64_t previous_start_ms = 0;
   std::int64_t previous_end_ms = 0;
   const PaymentRecord* payment = nullptr;  // payment events and refunds: the payment concerned

@@ -278,8 +278,10 @@ bool is_catalog_event(const v1::Envelope& event) {
     case v1::Envelope::kSiteRetired:
     case v1::Envelope::kServiceUpdated:
     case v1::Envelope::kServiceRetired:
-    case v1::Envelope::kStaffDeparted: return true;
-    default: return false;
+    case v1::Envelope::kStaffDeparted:
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -304,21 +306,28 @@ bool CatalogState::fold(const v1::Envelope& event) {
 
 void CatalogState::fold_tenant_event(TenantInfo& tenant, const v1::Envelope& event) {
   switch (event.event_case()) {
-    case v1::Envelope::kPolicySet: apply_policy(tenant.policy, event.policy_set()); break;
+    case v1::Envelope::kPolicySet:
+      apply_policy(tenant.policy, event.policy_set());
+      break;
     case v1::Envelope::kSiteOpened: {
       const auto& body = event.site_opened();
       SiteInfo& site = tenant.sites[body.site_id()];
-      site = SiteInfo{body.site_id(), body.name(), body.time_zone(), body.address(),
-                      find_time_zone(body.time_zone()), false};
+      site = SiteInfo{body.site_id(),
+                      body.name(),
+                      body.time_zone(),
+                      body.address(),
+                      find_time_zone(body.time_zone()),
+                      false};
       break;
     }
     case v1::Envelope::kServiceDefined: {
       const auto& body = event.service_defined();
-      tenant.services[body.service_id()] = ServiceInfo{
-          body.service_id(),        body.name(),           body.duration_min(),
-          body.price_minor(),       body.currency(),       body.required_skill(),
-          body.buffer_before_min(), body.buffer_after_min(), body.follow_up_days(),
-          false};
+      tenant.services[body.service_id()] =
+          ServiceInfo{body.service_id(),        body.name(),
+                      body.duration_min(),      body.price_minor(),
+                      body.currency(),          body.required_skill(),
+                      body.buffer_before_min(), body.buffer_after_min(),
+                      body.follow_up_days(),    false};
       break;
     }
     case v1::Envelope::kStaffJoined: {
@@ -347,7 +356,9 @@ void CatalogState::fold_tenant_event(TenantInfo& tenant, const v1::Envelope& eve
       staff->time_off_union.add(interval);
       break;
     }
-    default: fold_directory_event(tenant, event); break;
+    default:
+      fold_directory_event(tenant, event);
+      break;
   }
 }
 
@@ -356,7 +367,9 @@ void CatalogState::fold_directory_event(TenantInfo& tenant, const v1::Envelope& 
     case v1::Envelope::kStaffProfileUpdated: {
       const auto& body = event.staff_profile_updated();
       if (StaffInfo* staff = find_in(tenant.staff, body.staff_id())) {
-        staff->profile = StaffProfile{body.specialty(), body.bio(), body.photo_url(),
+        staff->profile = StaffProfile{body.specialty(),
+                                      body.bio(),
+                                      body.photo_url(),
                                       {body.languages().begin(), body.languages().end()}};
       }
       break;
@@ -376,11 +389,16 @@ void CatalogState::fold_directory_event(TenantInfo& tenant, const v1::Envelope& 
       const auto& body = event.service_updated();
       if (ServiceInfo* service = find_in(tenant.services, body.service_id())) {
         const std::string currency = body.currency().empty() ? service->currency : body.currency();
-        *service = ServiceInfo{body.service_id(),        body.name(),
-                               body.duration_min(),      body.price_minor(),
-                               currency,                 body.required_skill(),
-                               body.buffer_before_min(), body.buffer_after_min(),
-                               body.follow_up_days(),    service->retired};
+        *service = ServiceInfo{body.service_id(),
+                               body.name(),
+                               body.duration_min(),
+                               body.price_minor(),
+                               currency,
+                               body.required_skill(),
+                               body.buffer_before_min(),
+                               body.buffer_after_min(),
+                               body.follow_up_days(),
+                               service->retired};
       }
       break;
     }
@@ -394,7 +412,8 @@ void CatalogState::fold_directory_event(TenantInfo& tenant, const v1::Envelope& 
         staff->departed_at_ms = std::max<std::int64_t>(event.recorded_at_ms(), 1);
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -402,8 +421,7 @@ const TenantInfo* CatalogState::find_tenant(std::string_view id) const {
   return find_in(tenants_, id);
 }
 
-const TimeZone* CatalogState::zone_of(std::string_view tenant_id,
-                                      std::string_view site_id) const {
+const TimeZone* CatalogState::zone_of(std::string_view tenant_id, std::string_view site_id) const {
   const TenantInfo* tenant = find_tenant(tenant_id);
   const SiteInfo* site = tenant ? tenant->find_site(site_id) : nullptr;
   return site ? site->zone : nullptr;

@@ -78,7 +78,7 @@ struct StaffInfo {
   std::string name;
   std::vector<std::string> skills;  // sorted
   StaffProfile profile;
-  std::int64_t departed_at_ms = 0;  // 0: still there; else takes no new bookings since
+  std::int64_t departed_at_ms = 0;         // 0: still there; else takes no new bookings since
   std::vector<ScheduleVersion> schedules;  // in the order set
   std::vector<TimeOffInfo> time_off;       // in the order added
   IntervalSet time_off_union;              // derived from time_off

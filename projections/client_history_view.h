@@ -25,7 +25,7 @@ struct ClientBooking {
 struct ClientHistoryRequest {
   std::string tenant_id;
   std::string client_id;
-  std::string page_token;  // from the previous page; empty for the first
+  std::string page_token;   // from the previous page; empty for the first
   std::int32_t limit = 20;  // 1..kClientPageMax
 };
 

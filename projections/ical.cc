@@ -25,8 +25,7 @@ std::string format_offset(std::chrono::seconds offset) {
 }
 
 std::int64_t to_ms(date::sys_seconds instant) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(instant.time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(instant.time_since_epoch()).count();
 }
 
 // One STANDARD or DAYLIGHT component: from `begin` on, the zone is at `info`'s offset.
@@ -46,19 +45,22 @@ void append_observance(std::string& out, const date::sys_info& info,
 std::string_view ical_status(BookingState state) {
   switch (state) {
     case BookingState::kHeld:
-    case BookingState::kPendingPayment: return "TENTATIVE";
+    case BookingState::kPendingPayment:
+      return "TENTATIVE";
     case BookingState::kCancelled:
     case BookingState::kExpired:
-    case BookingState::kNoShow: return "CANCELLED";
-    default: return "CONFIRMED";
+    case BookingState::kNoShow:
+      return "CANCELLED";
+    default:
+      return "CONFIRMED";
   }
 }
 
 void append_event(std::string& out, const Agenda& agenda, const AgendaEntry& entry) {
   const std::string tzid = ";TZID=" + agenda.time_zone + ":";
-  std::string summary = entry.service_name + " - " +
-                        (entry.patient.empty() ? entry.client_id
-                                               : entry.patient + " (" + entry.client_id + ")");
+  std::string summary =
+      entry.service_name + " - " +
+      (entry.patient.empty() ? entry.client_id : entry.patient + " (" + entry.client_id + ")");
   append_ical_line(out, "BEGIN:VEVENT");
   append_ical_line(out, "UID:" + entry.booking_id + "@" + agenda.tenant_id + ".turno");
   append_ical_line(out, "DTSTAMP:" + format_ical_utc(entry.updated_at_ms));
@@ -67,9 +69,9 @@ void append_event(std::string& out, const Agenda& agenda, const AgendaEntry& ent
   append_ical_line(out, "DTEND" + tzid + format_ical_local(*agenda.zone, entry.end_ms));
   append_ical_line(out, "SUMMARY:" + escape_ical_text(summary));
   append_ical_line(out, "LOCATION:" + escape_ical_text(agenda.site_name));
-  append_ical_line(out, "DESCRIPTION:" + escape_ical_text("Booking " + entry.booking_id +
-                                                         ", status " +
-                                                         std::string(to_string(entry.state))));
+  append_ical_line(out,
+                   "DESCRIPTION:" + escape_ical_text("Booking " + entry.booking_id + ", status " +
+                                                     std::string(to_string(entry.state))));
   append_ical_line(out, "STATUS:" + std::string(ical_status(entry.state)));
   append_ical_line(out, "TRANSP:OPAQUE");
   append_ical_line(out, "END:VEVENT");
@@ -82,12 +84,22 @@ std::string escape_ical_text(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case ';': out += "\\;"; break;
-      case ',': out += "\\,"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': break;
-      default: out.push_back(c);
+      case '\\':
+        out += "\\\\";
+        break;
+      case ';':
+        out += "\\;";
+        break;
+      case ',':
+        out += "\\,";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -112,8 +124,8 @@ std::string vtimezone(const TimeZone& zone, std::string_view zone_name, std::int
   std::string out;
   append_ical_line(out, "BEGIN:VTIMEZONE");
   append_ical_line(out, "TZID:" + std::string(zone_name));
-  date::sys_info info = zone.get_info(date::sys_seconds{duration_cast<seconds>(
-      milliseconds{from_ms})});
+  date::sys_info info =
+      zone.get_info(date::sys_seconds{duration_cast<seconds>(milliseconds{from_ms})});
   // The offset in force at the start of the range, as if it began at the Unix epoch (or at
   // its real onset when that is later).
   const std::int64_t first_onset_ms = std::max<std::int64_t>(0, to_ms(info.begin));
@@ -135,8 +147,8 @@ std::string agenda_ics(const Agenda& agenda) {
   append_ical_line(out, "PRODID:-//Turno//Agenda 1.0//EN");
   append_ical_line(out, "CALSCALE:GREGORIAN");
   append_ical_line(out, "METHOD:PUBLISH");
-  append_ical_line(out, "X-WR-CALNAME:" + escape_ical_text(agenda.staff_name + " - " +
-                                                          agenda.site_name));
+  append_ical_line(
+      out, "X-WR-CALNAME:" + escape_ical_text(agenda.staff_name + " - " + agenda.site_name));
   append_ical_line(out, "X-WR-TIMEZONE:" + agenda.time_zone);
   const std::int64_t from_ms = to_instant(*agenda.zone, agenda.from_day, 0);
   const std::int64_t to_ms_exclusive = to_instant(*agenda.zone, agenda.from_day + agenda.days, 0);

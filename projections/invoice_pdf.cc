@@ -13,7 +13,7 @@
 namespace turno::projections {
 namespace {
 
-constexpr double kPageWidthPt = 595.0;   // A4
+constexpr double kPageWidthPt = 595.0;  // A4
 constexpr double kPageHeightPt = 842.0;
 constexpr double kMarginPt = 56.0;
 constexpr double kRightPt = kPageWidthPt - kMarginPt;
@@ -146,9 +146,9 @@ void draw_footer(Page& page, const InvoiceDetail& detail) {
   page.font(8);
   page.text(kMarginPt, kPageHeightPt - 56,
             "Prices include tax. Base and tax are computed in minor units, rounded half up.");
-  page.text(kMarginPt, kPageHeightPt - 44,
-            "Issued by Turno from the booking's event history; document " +
-                detail.document.id + ".");
+  page.text(
+      kMarginPt, kPageHeightPt - 44,
+      "Issued by Turno from the booking's event history; document " + detail.document.id + ".");
 }
 
 }  // namespace
@@ -157,10 +157,9 @@ std::string invoice_pdf(const InvoiceDetail& detail) {
   std::string out;
   cairo_surface_t* surface =
       cairo_pdf_surface_create_for_stream(append_bytes, &out, kPageWidthPt, kPageHeightPt);
-  const std::string title = std::string(detail.document.kind == InvoiceKind::kInvoice
-                                            ? "Invoice "
-                                            : "Credit note ") +
-                            detail.document.id;
+  const std::string title =
+      std::string(detail.document.kind == InvoiceKind::kInvoice ? "Invoice " : "Credit note ") +
+      detail.document.id;
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title.c_str());
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_AUTHOR, detail.tenant_name.c_str());
   cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "Turno");

@@ -100,13 +100,16 @@ void write_document(JsonWriter& json, const InvoiceDetail& detail) {
       .field("payment_id", doc.payment_id)
       .field("provider", doc.provider)
       .field("currency", doc.currency);
-  json.key("lines").begin_array().begin_object()
+  json.key("lines")
+      .begin_array()
+      .begin_object()
       .field("description", doc.description)
       .field("service_id", doc.service_id)
       .field("appointment_start", format_instant(detail, doc.appointment_start_ms))
       .field("quantity", std::int64_t{1})
       .field("amount_minor", doc.total_minor)
-      .end_object().end_array();
+      .end_object()
+      .end_array();
   json.field("base_minor", doc.split.base_minor)
       .field("tax_rate_bp", doc.tax_rate_bp)
       .field("tax_minor", doc.split.tax_minor)
@@ -134,8 +137,7 @@ std::string_view to_string(InvoiceKind kind) {
 TaxSplit split_tax(std::int64_t total_minor, std::int32_t tax_rate_bp) {
   const std::int64_t divisor = kBasisPointsWhole + tax_rate_bp;
   // Half up: (2 * T * 10000 + divisor) / (2 * divisor). T <= 10^13 keeps this within int64.
-  const std::int64_t base =
-      (2 * total_minor * kBasisPointsWhole + divisor) / (2 * divisor);
+  const std::int64_t base = (2 * total_minor * kBasisPointsWhole + divisor) / (2 * divisor);
   return TaxSplit{base, total_minor - base};
 }
 
@@ -210,8 +212,8 @@ void InvoiceView::add(Books& books, InvoiceDocument document) {
 
 void InvoiceView::index(Books& books, std::size_t position) {
   InvoiceDocument& doc = books.documents[position];
-  auto& by_number = doc.kind == InvoiceKind::kInvoice ? books.invoice_positions
-                                                      : books.credit_note_positions;
+  auto& by_number =
+      doc.kind == InvoiceKind::kInvoice ? books.invoice_positions : books.credit_note_positions;
   if (by_number.size() < doc.number) by_number.resize(doc.number, SIZE_MAX);
   by_number[doc.number - 1] = position;
   books.by_client[doc.client_id].push_back(position);

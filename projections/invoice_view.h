@@ -13,10 +13,9 @@
 // the invoice for the merchant's settlement; it is not refunded with a credit note.
 #pragma once
 
+#include <deque>
 #include <string>
 #include <vector>
-
-#include <deque>
 
 #include "booking_fold_view.h"
 
@@ -73,15 +72,15 @@ struct InvoiceDetail {
 
 struct InvoiceListRequest {
   std::string tenant_id;
-  std::string client_id;   // optional filter
-  std::string booking_id;  // optional filter
-  std::string page_token;  // from the previous page; empty for the first
+  std::string client_id;    // optional filter
+  std::string booking_id;   // optional filter
+  std::string page_token;   // from the previous page; empty for the first
   std::int32_t limit = 50;  // 1..kInvoicePageMax
 };
 
 struct InvoicePage {
   std::vector<InvoiceDetail> items;  // newest first
-  std::string next_page_token;         // empty on the last page
+  std::string next_page_token;       // empty on the last page
 };
 
 class InvoiceView final : public BookingFoldView {

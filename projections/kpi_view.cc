@@ -38,10 +38,14 @@ std::int64_t local_day_of(const TimeZone* zone, std::int64_t instant_ms) {
 
 std::int64_t* cancellation_counter(KpiCounters& counters, v1::CancelledBy by) {
   switch (by) {
-    case v1::CANCELLED_BY_CLIENT: return &counters.cancelled_by_client;
-    case v1::CANCELLED_BY_STAFF: return &counters.cancelled_by_staff;
-    case v1::CANCELLED_BY_ADMIN: return &counters.cancelled_by_admin;
-    default: return &counters.cancelled_by_system;
+    case v1::CANCELLED_BY_CLIENT:
+      return &counters.cancelled_by_client;
+    case v1::CANCELLED_BY_STAFF:
+      return &counters.cancelled_by_staff;
+    case v1::CANCELLED_BY_ADMIN:
+      return &counters.cancelled_by_admin;
+    default:
+      return &counters.cancelled_by_system;
   }
 }
 
@@ -53,7 +57,8 @@ std::int64_t first_day(const KpiRequest& request, const TimeZone* zone) {
 
 bool first_success(const BookingRecord& booking) {
   int succeeded = 0;
-  for (const auto& payment : booking.payments) succeeded += payment.state == PaymentState::kSucceeded;
+  for (const auto& payment : booking.payments)
+    succeeded += payment.state == PaymentState::kSucceeded;
   return succeeded == 1;
 }
 
@@ -145,7 +150,9 @@ void KpiView::count_event(const BookingChange& change, const v1::Envelope& event
       ++today.holds;
       today.lead_time_min_sum += (booking.start_ms - booking.held_at_ms) / kMsPerMinute;
       break;
-    case v1::Envelope::kPaymentRequested: today.bookings += booking.payments.size() == 1; break;
+    case v1::Envelope::kPaymentRequested:
+      today.bookings += booking.payments.size() == 1;
+      break;
     case v1::Envelope::kPaymentSucceeded:
       if (change.payment == nullptr) break;
       today.gross_minor += change.payment->amount_minor;
@@ -155,11 +162,20 @@ void KpiView::count_event(const BookingChange& change, const v1::Envelope& event
     case v1::Envelope::kRefundIssued:
       today.refunds_minor += change.refund ? change.refund->amount_minor : 0;
       break;
-    case v1::Envelope::kBookingConfirmed: ++today.confirmed; break;
-    case v1::Envelope::kBookingCancelled: ++*cancellation_counter(today, booking.cancelled_by); break;
-    case v1::Envelope::kNoShowMarked: ++today.no_shows; break;
-    case v1::Envelope::kBookingCompleted: ++today.completed; break;
-    default: break;
+    case v1::Envelope::kBookingConfirmed:
+      ++today.confirmed;
+      break;
+    case v1::Envelope::kBookingCancelled:
+      ++*cancellation_counter(today, booking.cancelled_by);
+      break;
+    case v1::Envelope::kNoShowMarked:
+      ++today.no_shows;
+      break;
+    case v1::Envelope::kBookingCompleted:
+      ++today.completed;
+      break;
+    default:
+      break;
   }
 }
 
@@ -191,7 +207,8 @@ SiteKpis KpiView::site_figures(const TenantInfo& tenant, const SiteInfo& site,
     }
     if (site.zone != nullptr) {
       for (const std::string& staff_id : tenant.staff_at(site.id)) {
-        figures.scheduled_minutes += scheduled_minutes(*tenant.find_staff(staff_id), *site.zone, day);
+        figures.scheduled_minutes +=
+            scheduled_minutes(*tenant.find_staff(staff_id), *site.zone, day);
       }
     }
     out.total.counters.add(figures.counters);

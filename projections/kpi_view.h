@@ -60,9 +60,9 @@ struct KpiRequest {
   std::string site_id;  // empty: every site of the tenant, side by side
   // Local date, in each site's zone; none: `days` days up to and including today there.
   std::optional<std::int64_t> from_day;
-  std::int32_t days = 1;      // 1..kKpiDaysMax
-  bool per_day = true;        // include each day's figures, not only the totals
-  std::int64_t now_ms = 0;    // what "today" is when from_day is not given
+  std::int32_t days = 1;    // 1..kKpiDaysMax
+  bool per_day = true;      // include each day's figures, not only the totals
+  std::int64_t now_ms = 0;  // what "today" is when from_day is not given
 };
 
 struct SiteKpis {
@@ -112,7 +112,7 @@ class KpiView final : public BookingFoldView {
   SiteKpis site_figures(const TenantInfo& tenant, const SiteInfo& site,
                         const KpiRequest& request) const;
 
-  StringMap<Days> days_;  // tenant_key(tenant, site) -> days
+  StringMap<Days> days_;           // tenant_key(tenant, site) -> days
   StringMap<KpiCounters> totals_;  // derived: tenant_key(tenant, site) -> every day summed
 };
 

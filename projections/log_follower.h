@@ -14,8 +14,8 @@
 namespace turno::projections {
 
 struct FollowerOptions {
-  std::size_t batch_events_max = 1024;         // events per offer (and per exclusive lock)
-  std::chrono::milliseconds idle_wait{200};    // longest wait for a commit (stop latency)
+  std::size_t batch_events_max = 1024;       // events per offer (and per exclusive lock)
+  std::chrono::milliseconds idle_wait{200};  // longest wait for a commit (stop latency)
   std::chrono::milliseconds error_backoff{500};
 };
 

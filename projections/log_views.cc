@@ -27,8 +27,7 @@ bool catalog_knows(QuerySide& side, std::string_view tenant_id) {
 
 }  // namespace
 
-std::string LogViews::log_directory(const std::string& views_directory,
-                                    const std::string& log_id) {
+std::string LogViews::log_directory(const std::string& views_directory, const std::string& log_id) {
   return views_directory + "/logs/" + log_id;
 }
 
@@ -53,19 +52,20 @@ Result<std::unique_ptr<LogViews>> LogViews::open(const QuerySideOptions& options
       return opened.status();
     }
   }
-  views->feed_ = std::make_unique<NatsFeed>(static_cast<LogGroups&>(*views), views->progress_,
-                                            feed);
+  views->feed_ =
+      std::make_unique<NatsFeed>(static_cast<LogGroups&>(*views), views->progress_, feed);
   return views;
 }
 
-LogViews::~LogViews() { stop(); }
+LogViews::~LogViews() {
+  stop();
+}
 
 void LogViews::stop() {
   if (feed_) feed_->stop();
 }
 
-Result<QuerySide*> LogViews::open_log(const std::string& log_id,
-                                      std::vector<std::string>& report) {
+Result<QuerySide*> LogViews::open_log(const std::string& log_id, std::vector<std::string>& report) {
   QuerySideOptions options = options_;
   options.views_directory = log_directory(options_.views_directory, log_id);
   Result<std::unique_ptr<QuerySide>> side = QuerySide::open(options, report);
@@ -138,19 +138,20 @@ std::string LogViews::metrics_text() const {
   std::string out =
       "# HELP turno_feed_gaps_filled_total Gaps in the feed filled from the command node's log.\n"
       "# TYPE turno_feed_gaps_filled_total counter\n"
-      "turno_feed_gaps_filled_total " + std::to_string(feed_ ? feed_->gaps_filled() : 0) + "\n";
+      "turno_feed_gaps_filled_total " +
+      std::to_string(feed_ ? feed_->gaps_filled() : 0) + "\n";
   for (std::size_t m = 0; m < std::size(kMetrics); ++m) {
     out += std::string("# HELP ") + kMetrics[m].name + " " + kMetrics[m].help + "\n";
     out += std::string("# TYPE ") + kMetrics[m].name + " " + kMetrics[m].type + "\n";
     for (const auto& [id, views] : logs) {
       const Seq head = feed_ ? feed_->head_seq(id) : Seq{};
       for (const ViewStatus& view : views) {
-        const std::uint64_t values[] = {
-            view.applied.value, view.checkpoint.value,
-            head > view.applied ? head.value - view.applied.value : 0,
-            static_cast<std::uint64_t>(view.lag_ms), view.events_applied};
-        out += std::string(kMetrics[m].name) + "{view=\"" + view.name + "\",log=\"" + id +
-               "\"} " + std::to_string(values[m]) + "\n";
+        const std::uint64_t values[] = {view.applied.value, view.checkpoint.value,
+                                        head > view.applied ? head.value - view.applied.value : 0,
+                                        static_cast<std::uint64_t>(view.lag_ms),
+                                        view.events_applied};
+        out += std::string(kMetrics[m].name) + "{view=\"" + view.name + "\",log=\"" + id + "\"} " +
+               std::to_string(values[m]) + "\n";
       }
     }
   }

@@ -5,9 +5,9 @@
 namespace turno::projections {
 namespace {
 
-constexpr std::array<std::string_view, 16> kNoMinorUnit = {
-    "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
-    "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF"};
+constexpr std::array<std::string_view, 16> kNoMinorUnit = {"BIF", "CLP", "DJF", "GNF", "ISK", "JPY",
+                                                           "KMF", "KRW", "PYG", "RWF", "UGX", "UYI",
+                                                           "VND", "VUV", "XAF", "XOF"};
 constexpr std::array<std::string_view, 7> kThreeDigits = {"BHD", "IQD", "JOD", "KWD",
                                                           "LYD", "OMR", "TND"};
 

@@ -36,9 +36,9 @@ Result<NatsConnection> nats_connect(const NatsConnectOptions& options) {
   }
   std::vector<const char*> servers;
   for (const std::string& url : urls) servers.push_back(url.c_str());
-  status = servers.size() <= 1 ? natsOptions_SetURL(raw, options.url.c_str())
-                               : natsOptions_SetServers(raw, servers.data(),
-                                                        static_cast<int>(servers.size()));
+  status = servers.size() <= 1
+               ? natsOptions_SetURL(raw, options.url.c_str())
+               : natsOptions_SetServers(raw, servers.data(), static_cast<int>(servers.size()));
   if (status == NATS_OK) status = natsOptions_SetName(raw, options.name.c_str());
   if (status == NATS_OK) status = natsOptions_SetTimeout(raw, options.connect_timeout.count());
   if (status == NATS_OK) {

@@ -23,9 +23,7 @@ struct JetStreamDeleter {
   void operator()(jsCtx* js) const { jsCtx_Destroy(js); }
 };
 struct NatsSubscriptionDeleter {
-  void operator()(natsSubscription* subscription) const {
-    natsSubscription_Destroy(subscription);
-  }
+  void operator()(natsSubscription* subscription) const { natsSubscription_Destroy(subscription); }
 };
 struct NatsMsgDeleter {
   void operator()(natsMsg* msg) const { natsMsg_Destroy(msg); }

@@ -120,15 +120,19 @@ void NatsFeed::run() {
 }
 
 Status NatsFeed::open_session(Session& session) {
-  Result<NatsConnection> connection =
-      nats_connect({options_.url, "turno-query-" + options_.durable, options_.request_timeout,
-                    {}, Reconnect::kNever});
+  Result<NatsConnection> connection = nats_connect({options_.url,
+                                                    "turno-query-" + options_.durable,
+                                                    options_.request_timeout,
+                                                    {},
+                                                    Reconnect::kNever});
   if (!connection.is_ok()) return connection.status();
   session.connection = std::move(connection).value();
   Result<JetStream> js = jetstream(session.connection.get());
   if (!js.is_ok()) return js.status();
   session.js = std::move(js).value();
-  if (Status status = ensure_event_stream(session.js.get(), options_.stream_replicas); !status.is_ok()) return status;
+  if (Status status = ensure_event_stream(session.js.get(), options_.stream_replicas);
+      !status.is_ok())
+    return status;
   const std::string stream(nats_format::kStream);
   const std::string subjects(nats_format::kEventSubjects);
   jsSubOptions subscribe;
@@ -140,9 +144,8 @@ Status NatsFeed::open_session(Session& session) {
   subscribe.Config.AckWait = kAckWaitNs;
   natsSubscription* subscription = nullptr;
   jsErrCode error = static_cast<jsErrCode>(0);
-  const natsStatus status =
-      js_PullSubscribe(&subscription, session.js.get(), subjects.c_str(),
-                       options_.durable.c_str(), nullptr, &subscribe, &error);
+  const natsStatus status = js_PullSubscribe(&subscription, session.js.get(), subjects.c_str(),
+                                             options_.durable.c_str(), nullptr, &subscribe, &error);
   if (status != NATS_OK) return nats_status(status, "nats: pull consumer " + options_.durable);
   session.subscription.reset(subscription);
   return Status::ok();
@@ -153,10 +156,9 @@ Status NatsFeed::consume(Session& session) {
   while (!stopping_.load()) {
     MsgList fetched;
     jsErrCode error = static_cast<jsErrCode>(0);
-    const natsStatus status =
-        natsSubscription_Fetch(&fetched.list, session.subscription.get(),
-                               static_cast<int>(options_.fetch_batch_max),
-                               options_.fetch_wait.count(), &error);
+    const natsStatus status = natsSubscription_Fetch(&fetched.list, session.subscription.get(),
+                                                     static_cast<int>(options_.fetch_batch_max),
+                                                     options_.fetch_wait.count(), &error);
     if (status == NATS_TIMEOUT) {  // nothing new: a quiet moment
       set_error(checkpoint(/*quiet=*/true));
       std::lock_guard lock(logs_mutex_);
@@ -240,13 +242,15 @@ Status NatsFeed::fill_gap(Session& session, ProjectorGroup& group, const std::st
     NatsMsg reply(raw);
     Result<nats_format::ReadReply> records =
         status == NATS_OK
-            ? nats_format::decode_read_reply({natsMsg_GetData(reply.get()),
-                                              static_cast<std::size_t>(natsMsg_GetDataLength(reply.get()))})
+            ? nats_format::decode_read_reply(
+                  {natsMsg_GetData(reply.get()),
+                   static_cast<std::size_t>(natsMsg_GetDataLength(reply.get()))})
             : Result<nats_format::ReadReply>(nats_status(status, "nats: log read " + subject));
     if (!records.is_ok() || records.value().envelopes.empty()) {
-      set_error(records.is_ok() ? Status::not_found("nats: the command node's log ends before seq " +
-                                                    std::to_string(from.value))
-                                : records.status());
+      set_error(records.is_ok()
+                    ? Status::not_found("nats: the command node's log ends before seq " +
+                                        std::to_string(from.value))
+                    : records.status());
       if (natsConnection_IsClosed(session.connection.get())) return last_error();
       std::this_thread::sleep_for(options_.retry_wait);
       continue;

@@ -39,11 +39,11 @@ class LogGroups {
 };
 
 struct NatsFeedOptions {
-  std::string url;                          // nats://host:port
-  std::string durable = "turno-query";      // the consumer's name: one per query node
-  std::size_t fetch_batch_max = 1024;       // messages per fetch (and per acknowledgement)
-  std::chrono::milliseconds fetch_wait{500};    // longest wait for messages (stop latency)
-  std::chrono::milliseconds retry_wait{500};    // after a failure, before trying again
+  std::string url;                                   // nats://host:port
+  std::string durable = "turno-query";               // the consumer's name: one per query node
+  std::size_t fetch_batch_max = 1024;                // messages per fetch (and per acknowledgement)
+  std::chrono::milliseconds fetch_wait{500};         // longest wait for messages (stop latency)
+  std::chrono::milliseconds retry_wait{500};         // after a failure, before trying again
   std::chrono::milliseconds request_timeout{5'000};  // one log read from the command node
   int stream_replicas = 1;  // copies of TURNO_EVENTS when this node creates it (3 in a cluster)
 };

@@ -31,9 +31,9 @@ Result<std::unique_ptr<NatsLogServer>> NatsLogServer::start(const EventLog& log,
   std::unique_ptr<NatsLogServer> server(new NatsLogServer(log));
   const std::string subject = nats_format::log_read_subject(log.log_id());
   natsSubscription* subscription = nullptr;
-  const natsStatus status = natsConnection_QueueSubscribe(
-      &subscription, connection.value().get(), subject.c_str(), kQueueGroup, on_request,
-      server.get());
+  const natsStatus status =
+      natsConnection_QueueSubscribe(&subscription, connection.value().get(), subject.c_str(),
+                                    kQueueGroup, on_request, server.get());
   if (status != NATS_OK) return nats_status(status, "nats: subscribe " + subject);
   server->connection_ = connection.value().release();
   server->subscription_ = subscription;

@@ -48,7 +48,9 @@ Result<std::unique_ptr<NatsPublisher>> NatsPublisher::start(const EventLog& log,
   return publisher;
 }
 
-NatsPublisher::~NatsPublisher() { stop(); }
+NatsPublisher::~NatsPublisher() {
+  stop();
+}
 
 void NatsPublisher::stop() {
   stopping_.store(true);
@@ -216,12 +218,12 @@ std::string NatsPublisher::metrics_text() const {
   };
   metric("turno_nats_published_seq", "gauge", "Seq up to which JetStream acknowledged every event.",
          published);
-  metric("turno_nats_publish_lag_events", "gauge", "Committed events not yet acknowledged by JetStream.",
+  metric("turno_nats_publish_lag_events", "gauge",
+         "Committed events not yet acknowledged by JetStream.",
          tail > published ? tail - published : 0);
   metric("turno_nats_events_published_total", "counter", "Events published and acknowledged.",
          events_published());
-  metric("turno_nats_reconnects_total", "counter", "Connections to NATS lost.",
-         reconnects());
+  metric("turno_nats_reconnects_total", "counter", "Connections to NATS lost.", reconnects());
   metric("turno_nats_connected", "gauge", "1 while connected to NATS.", connected() ? 1 : 0);
   return out;
 }

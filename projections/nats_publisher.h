@@ -26,9 +26,9 @@
 namespace turno::projections {
 
 struct NatsPublisherOptions {
-  std::string url;                         // nats://host:port
-  std::string checkpoint_directory;        // its own store; required
-  std::size_t batch_events_max = 4096;     // published before waiting for their acks
+  std::string url;                      // nats://host:port
+  std::string checkpoint_directory;     // its own store; required
+  std::size_t batch_events_max = 4096;  // published before waiting for their acks
   std::chrono::milliseconds ack_wait{5'000};
   std::chrono::milliseconds idle_wait{200};   // longest wait for a commit (stop latency)
   std::chrono::milliseconds retry_wait{500};  // after a failure, before reconnecting

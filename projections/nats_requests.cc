@@ -26,9 +26,9 @@ void on_request(natsConnection*, natsSubscription*, natsMsg* raw, void* closure)
     natsConnection_Publish(connection.get(), subject.c_str(), bytes.data(),
                            static_cast<int>(bytes.size()));
   };
-  state->handler({natsMsg_GetData(msg.get()),
-                  static_cast<std::size_t>(natsMsg_GetDataLength(msg.get()))},
-                 std::move(reply));
+  state->handler(
+      {natsMsg_GetData(msg.get()), static_cast<std::size_t>(natsMsg_GetDataLength(msg.get()))},
+      std::move(reply));
 }
 
 }  // namespace
@@ -44,8 +44,8 @@ Result<std::unique_ptr<NatsResponder>> NatsResponder::start(
   std::unique_ptr<NatsResponder> responder(new NatsResponder());
   responder->state_ = std::make_shared<State>();
   State& state = *responder->state_;
-  state.connection = std::shared_ptr<natsConnection>(connection.value().release(),
-                                                     NatsConnectionDeleter{});
+  state.connection =
+      std::shared_ptr<natsConnection>(connection.value().release(), NatsConnectionDeleter{});
   state.handler = std::move(handler);
   for (const std::string& subject : subjects) {
     natsSubscription* subscription = nullptr;

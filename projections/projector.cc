@@ -28,8 +28,8 @@ Result<std::unique_ptr<Projector>> Projector::open(std::unique_ptr<View> view,
     const Status decoded = view->decode(newest.value()->payload);
     if (decoded.is_ok() && view->applied_seq() == newest.value()->seq) break;
     report.push_back(std::string(view->name()) + ": snapshot at seq " +
-                     std::to_string(newest.value()->seq.value) + " skipped: " +
-                     (decoded.is_ok() ? "seq mismatch" : decoded.message()));
+                     std::to_string(newest.value()->seq.value) +
+                     " skipped: " + (decoded.is_ok() ? "seq mismatch" : decoded.message()));
     view->reset();
     if (newest.value()->seq.value == 0) break;
     at_most = Seq{newest.value()->seq.value - 1};

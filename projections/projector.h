@@ -37,9 +37,9 @@ struct ProjectorOptions {
 };
 
 struct OfferResult {
-  Seq applied;           // the view's seq after the batch
+  Seq applied;  // the view's seq after the batch
   std::size_t applied_count = 0;
-  bool gap = false;      // the batch skipped ahead: events from applied + 1 are missing
+  bool gap = false;  // the batch skipped ahead: events from applied + 1 are missing
 };
 
 class Projector {

@@ -3,14 +3,13 @@
 // catch up from the oldest one's seq.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <span>
 #include <string_view>
 #include <vector>
 
 #include "projector.h"
-
-#include <chrono>
 
 namespace turno::projections {
 

@@ -10,7 +10,9 @@ namespace turno::projections {
 QuerySide::QuerySide(std::unique_ptr<ProjectorGroup> group, QuerySideOptions options)
     : group_(std::move(group)), options_(std::move(options)) {}
 
-QuerySide::~QuerySide() { stop(); }
+QuerySide::~QuerySide() {
+  stop();
+}
 
 Result<std::unique_ptr<QuerySide>> QuerySide::open(const QuerySideOptions& options,
                                                    std::vector<std::string>& report) {
@@ -27,7 +29,8 @@ Result<std::unique_ptr<QuerySide>> QuerySide::open(const QuerySideOptions& optio
     const std::string directory = options.views_directory + "/" + name;
     std::error_code error;
     std::filesystem::create_directories(directory, error);
-    if (error) return Status::io_error("views: cannot create " + directory + ": " + error.message());
+    if (error)
+      return Status::io_error("views: cannot create " + directory + ": " + error.message());
     Result<std::unique_ptr<Projector>> projector =
         Projector::open(std::move(view), directory, options.projector, report);
     if (!projector.is_ok()) return projector.status();
@@ -57,7 +60,9 @@ bool QuerySide::wait_until_applied(Seq seq, std::chrono::milliseconds timeout) {
   return progress_.wait_for([&] { return group_->min_applied() >= seq; }, timeout);
 }
 
-Status QuerySide::feed_error() const { return feed_ ? feed_->last_error() : Status::ok(); }
+Status QuerySide::feed_error() const {
+  return feed_ ? feed_->last_error() : Status::ok();
+}
 
 std::vector<ViewStatus> QuerySide::status() const {
   const Seq head = feed_ ? feed_->head_seq() : group_->min_applied();
@@ -65,8 +70,7 @@ std::vector<ViewStatus> QuerySide::status() const {
   std::vector<ViewStatus> out;
   for (const auto& projector : group_->projectors()) {
     const Seq applied = projector->applied_seq();
-    out.push_back(ViewStatus{std::string(projector->name()), applied,
-                             projector->checkpoint_seq(),
+    out.push_back(ViewStatus{std::string(projector->name()), applied, projector->checkpoint_seq(),
                              head > applied ? head.value - applied.value : 0,
                              projector->lag_ms(now_ms), projector->events_applied()});
   }
@@ -96,7 +100,8 @@ std::string QuerySide::metrics_text() const {
   std::string out =
       "# HELP turno_feed_gaps_filled_total Gaps in the feed filled from the command node's log.\n"
       "# TYPE turno_feed_gaps_filled_total counter\n"
-      "turno_feed_gaps_filled_total " + std::to_string(feed_ ? feed_->gaps_filled() : 0) + "\n";
+      "turno_feed_gaps_filled_total " +
+      std::to_string(feed_ ? feed_->gaps_filled() : 0) + "\n";
   for (const Metric& metric : kMetrics) {
     out += std::string("# HELP ") + metric.name + " " + metric.help + "\n";
     out += std::string("# TYPE ") + metric.name + " " + metric.type + "\n";
@@ -127,8 +132,8 @@ auto QuerySide::query(std::string_view view_name, QueryFn&& query_fn) const {
 }
 
 std::string QuerySide::kpi_metrics_text() const {
-  Result<std::string> text =
-      query<KpiView>("kpis", [](const KpiView& v) -> Result<std::string> { return v.metrics_text(); });
+  Result<std::string> text = query<KpiView>(
+      "kpis", [](const KpiView& v) -> Result<std::string> { return v.metrics_text(); });
   return text.is_ok() ? std::move(text).value() : std::string();
 }
 
@@ -165,8 +170,8 @@ Result<ClientHistoryPage> QuerySide::client_history(const ClientHistoryRequest& 
 }
 
 Result<CatalogPage<SiteInfo>> QuerySide::sites(const SiteListRequest& request) const {
-  return query<CatalogView>(
-      "catalog", [&](const CatalogView& v) { return list_sites(v.state(), request); });
+  return query<CatalogView>("catalog",
+                            [&](const CatalogView& v) { return list_sites(v.state(), request); });
 }
 
 Result<CatalogPage<ServiceInfo>> QuerySide::services(const ServiceListRequest& request) const {
@@ -175,8 +180,8 @@ Result<CatalogPage<ServiceInfo>> QuerySide::services(const ServiceListRequest& r
 }
 
 Result<CatalogPage<StaffCard>> QuerySide::staff(const StaffListRequest& request) const {
-  return query<CatalogView>(
-      "catalog", [&](const CatalogView& v) { return list_staff(v.state(), request); });
+  return query<CatalogView>("catalog",
+                            [&](const CatalogView& v) { return list_staff(v.state(), request); });
 }
 
 Result<SiteInfo> QuerySide::site(std::string_view tenant_id, std::string_view site_id) const {

@@ -127,7 +127,8 @@ Result<RebuildResult> rebuild_views(const EventLog& log, const RebuildOptions& o
       results[g] = fold_group(log, last, options.as_of_ms, *folds[g], reached[g], nullptr);
     });
   }
-  if (!groups.empty()) results[0] = fold_group(log, last, options.as_of_ms, *folds[0], reached[0], tick);
+  if (!groups.empty())
+    results[0] = fold_group(log, last, options.as_of_ms, *folds[0], reached[0], tick);
   for (auto& helper : helpers) helper.join();
   for (const GroupResult& group : results) {
     if (!group.status.is_ok()) return group.status;
@@ -159,13 +160,14 @@ Status write_view_snapshot(const View& view, const std::string& directory, bool 
   if (std::filesystem::exists(directory)) {
     Result<std::unique_ptr<SnapshotStore>> in_use = SnapshotStore::open(directory);
     if (!in_use.is_ok()) {
-      return Status::busy("rebuild: " + directory + " is in use (is turno serve running?): " +
-                          in_use.status().message());
+      return Status::busy("rebuild: " + directory +
+                          " is in use (is turno serve running?): " + in_use.status().message());
     }
   }
   std::filesystem::remove_all(directory, error);
   if (!error) std::filesystem::rename(staging, directory, error);
-  if (error) return Status::io_error("rebuild: cannot replace " + directory + ": " + error.message());
+  if (error)
+    return Status::io_error("rebuild: cannot replace " + directory + ": " + error.message());
   return Status::ok();
 }
 

@@ -15,9 +15,9 @@
 namespace turno::projections {
 
 struct RebuildOptions {
-  std::vector<std::string> views;          // names (views.h); empty: all
-  Seq as_of_seq{UINT64_MAX};               // fold events up to this seq ...
-  std::optional<std::int64_t> as_of_ms;    // ... and recorded at or before this instant
+  std::vector<std::string> views;        // names (views.h); empty: all
+  Seq as_of_seq{UINT64_MAX};             // fold events up to this seq ...
+  std::optional<std::int64_t> as_of_ms;  // ... and recorded at or before this instant
   // Called every `progress_every` events and once at the end with (seq reached, last seq to
   // reach); from the rebuilding thread.
   std::function<void(Seq, Seq)> progress;
@@ -50,8 +50,8 @@ class SharedFold {
 };
 
 // Folds the log into new views from scratch, on up to two threads: each reads the log itself
-// and folds its share of the views (balanced by cost), the bookings once per thread. invalid_argument for an unknown view name; the log's error if a
-// record fails its checks.
+// and folds its share of the views (balanced by cost), the bookings once per thread.
+// invalid_argument for an unknown view name; the log's error if a record fails its checks.
 Result<RebuildResult> rebuild_views(const EventLog& log, const RebuildOptions& options);
 
 // Replaces whatever `directory` held with one snapshot of `view` (a fresh store, written

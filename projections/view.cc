@@ -51,6 +51,8 @@ void View::reset() {
   applied_recorded_at_ms_ = 0;
 }
 
-Hash View::digest() const { return sha256(encode()); }
+Hash View::digest() const {
+  return sha256(encode());
+}
 
 }  // namespace turno::projections

@@ -14,9 +14,9 @@
 namespace turno::cli {
 
 struct FlagSpec {
-  std::string_view name;         // without dashes: "data", "listen"
-  std::string_view help;         // one line
-  bool takes_value = true;       // false: a boolean switch
+  std::string_view name;    // without dashes: "data", "listen"
+  std::string_view help;    // one line
+  bool takes_value = true;  // false: a boolean switch
   std::string_view default_value = {};
 };
 

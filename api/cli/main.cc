@@ -19,7 +19,9 @@ bool register_subcommand(const Subcommand& subcommand) {
   return true;
 }
 
-const std::vector<Subcommand>& subcommands() { return registry(); }
+const std::vector<Subcommand>& subcommands() {
+  return registry();
+}
 
 }  // namespace turno::cli
 
@@ -31,7 +33,8 @@ int main(int argc, char** argv) {
   }
   const bool asked = name == "help" || name == "--help" || name == "-h";
   std::FILE* out = asked ? stdout : stderr;
-  if (!asked) std::fprintf(out, "turno: unknown subcommand '%.*s'\n", int(name.size()), name.data());
+  if (!asked)
+    std::fprintf(out, "turno: unknown subcommand '%.*s'\n", int(name.size()), name.data());
   std::fprintf(out, "usage: turno <subcommand> [flags]   (turno <subcommand> --help for flags)\n");
   for (const auto& subcommand : subcommands()) {
     std::fprintf(out, "  %-10.*s %.*s\n", int(subcommand.name.size()), subcommand.name.data(),

@@ -7,9 +7,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include "command_bus.h"
 #include "history_cli.h"
 #include "query_side.h"
-#include "command_bus.h"
 #include "subcommand.h"
 
 namespace turno::cli {
@@ -60,8 +60,8 @@ int run_project(int argc, char** argv) {
   const auto data = flags.get("data");
   if (!flags.ok() || !nats || !data) {
     return report_failure("project",
-                          (flags.ok() ? "--nats and --data are required" : flags.error()) +
-                              "\n" + flags.usage("project"),
+                          (flags.ok() ? "--nats and --data are required" : flags.error()) + "\n" +
+                              flags.usage("project"),
                           2);
   }
   signalled_within(0);  // block the signals before any thread starts

@@ -3,6 +3,8 @@
 // (where `turno serve` resumes from them), or into --out. With the server stopped; the log is
 // only read. Each view's digest is printed, and compared with the snapshot it replaces when
 // that one is at the same seq (the incrementally maintained view).
+#include "rebuild.h"
+
 #include <cstdio>
 #include <sstream>
 
@@ -10,7 +12,6 @@
 #include "history_cli.h"
 #include "history_filter.h"
 #include "query_string.h"
-#include "rebuild.h"
 #include "snapshot_store.h"
 #include "subcommand.h"
 #include "views.h"
@@ -77,8 +78,8 @@ int run_rebuild(int argc, char** argv) {
   const std::optional<std::string> data = flags.get("data");
   if (!flags.ok() || !data) {
     return report_failure(
-        "rebuild", (flags.ok() ? "--data is required" : flags.error()) + "\n" + flags.usage("rebuild"),
-        2);
+        "rebuild",
+        (flags.ok() ? "--data is required" : flags.error()) + "\n" + flags.usage("rebuild"), 2);
   }
   Result<projections::RebuildOptions> options = options_from(flags);
   if (!options.is_ok()) return report_failure("rebuild", options.status().message(), 2);
@@ -86,7 +87,8 @@ int run_rebuild(int argc, char** argv) {
   if (!log.is_ok()) return report_failure("rebuild", log.status().message(), 1);
   ProgressBar progress("rebuild", "events");
   options.value().progress = [&](Seq done, Seq last) { progress.update(done.value, last.value); };
-  Result<projections::RebuildResult> rebuilt = projections::rebuild_views(*log.value(), options.value());
+  Result<projections::RebuildResult> rebuilt =
+      projections::rebuild_views(*log.value(), options.value());
   if (!rebuilt.is_ok()) return report_failure("rebuild", rebuilt.status().message(), 1);
   const std::string views_directory =
       flags.has("out") ? *flags.get("out") + "/views" : projections::views_directory(*data);
@@ -100,15 +102,14 @@ int run_rebuild(int argc, char** argv) {
     }
     std::printf("%s: seq %llu, digest %s%s\n", name.c_str(),
                 static_cast<unsigned long long>(view->applied_seq().value), to_hex(digest).c_str(),
-                !before               ? ""
+                !before             ? ""
                 : *before == digest ? " (equal to the maintained view it replaced)"
-                                      : " (DIFFERENT from the maintained view it replaced)");
+                                    : " (DIFFERENT from the maintained view it replaced)");
   }
-  std::printf("%llu events of log %s folded, up to seq %llu, into %s\n",
-              static_cast<unsigned long long>(rebuilt.value().events),
-              log.value()->log_id().c_str(),
-              static_cast<unsigned long long>(rebuilt.value().last_seq.value),
-              views_directory.c_str());
+  std::printf(
+      "%llu events of log %s folded, up to seq %llu, into %s\n",
+      static_cast<unsigned long long>(rebuilt.value().events), log.value()->log_id().c_str(),
+      static_cast<unsigned long long>(rebuilt.value().last_seq.value), views_directory.c_str());
   return 0;
 }
 

@@ -7,10 +7,10 @@
 #include "api.h"
 #include "engine.h"
 #include "flags.h"
-#include "server.h"
 #include "serve_notifications.h"
 #include "serve_rate_limits.h"
 #include "serve_views.h"
+#include "server.h"
 #include "subcommand.h"
 
 extern char** environ;

@@ -8,16 +8,16 @@ namespace notifications = projections::notifications;
 
 std::vector<FlagSpec> notification_flags() {
   return {
-      {"notifications", "on: decide and deliver notifications and reminders (writer roles "
-                        "only); off: none",
+      {"notifications",
+       "on: decide and deliver notifications and reminders (writer roles "
+       "only); off: none",
        true, "on"},
   };
 }
 
 Result<std::unique_ptr<Notifications>> Notifications::start(const std::string& data,
-                                                             const Flags& flags,
-                                                             const Clock& clock,
-                                                             const EventLog& log) {
+                                                            const Flags& flags, const Clock& clock,
+                                                            const EventLog& log) {
   const std::string setting = flags.get_or("notifications", "on");
   if (setting == "off") return std::unique_ptr<Notifications>();
   if (setting != "on") return Status::invalid_argument("--notifications is on or off");
@@ -42,6 +42,8 @@ void Notifications::attach(api::Api& api) {
       [service = service_](std::string& out) { out += service->metrics_text(); });
 }
 
-void Notifications::stop() { service_->stop(); }
+void Notifications::stop() {
+  service_->stop();
+}
 
 }  // namespace turno::cli

@@ -20,9 +20,8 @@ class Notifications {
  public:
   // Opens DATA/notifications on `clock` (the engine's) and starts following `log`; null (not
   // an error) when the flags turn notifications off.
-  static Result<std::unique_ptr<Notifications>> start(const std::string& data,
-                                                      const Flags& flags, const Clock& clock,
-                                                      const EventLog& log);
+  static Result<std::unique_ptr<Notifications>> start(const std::string& data, const Flags& flags,
+                                                      const Clock& clock, const EventLog& log);
   // Hands the service to the API's routes (GET /v1/notifications, settings, contacts) and adds
   // its counters to /metrics.
   void attach(api::Api& api);

@@ -19,15 +19,19 @@ std::vector<FlagSpec> node_flags() {
   return {
       {"role", "both (writer and views), command (writer only) or query (views only)", true,
        "both"},
-      {"nats", "NATS url, nats://host:port (a cluster: several, comma-separated): a command node "
-               "publishes every committed event to JetStream; a query node's views are fed from "
-               "there (required for query)"},
+      {"nats",
+       "NATS url, nats://host:port (a cluster: several, comma-separated): a command node "
+       "publishes every committed event to JetStream; a query node's views are fed from "
+       "there (required for query)"},
       {"nats-consumer", "a query node's durable JetStream consumer: one name per node", true,
        "turno-query"},
-      {"nats-replicas", "copies of stream TURNO_EVENTS when this node creates it (3 on a "
-                        "JetStream cluster)", true, "1"},
-      {"shard", "a command node's shard id in --shard-map: it runs that shard's tenants' "
-                "commands and forwards the others'"},
+      {"nats-replicas",
+       "copies of stream TURNO_EVENTS when this node creates it (3 on a "
+       "JetStream cluster)",
+       true, "1"},
+      {"shard",
+       "a command node's shard id in --shard-map: it runs that shard's tenants' "
+       "commands and forwards the others'"},
       {"shard-map", "JSON file assigning tenants to shards (api/shard_map.h); with --shard"},
       {"forward-timeout-ms", "longest wait for the owning shard's answer to a forwarded command",
        true, "5000"},
@@ -43,9 +47,10 @@ Result<NodeRole> node_role(const Flags& flags) {
     return Status::invalid_argument("--shard and --shard-map go together");
   }
   if (flags.has("shard-map") && role != "command") {
-    return Status::invalid_argument("--shard-map is for --role command (query nodes serve "
-                                    "every shard's tenants; a 'both' node would serve only its "
-                                    "own shard's views)");
+    return Status::invalid_argument(
+        "--shard-map is for --role command (query nodes serve "
+        "every shard's tenants; a 'both' node would serve only its "
+        "own shard's views)");
   }
   if (role == "both") return NodeRole::kBoth;
   if (role == "command") return NodeRole::kCommand;
@@ -110,8 +115,8 @@ Status ReadSide::start_shards(Flags& flags) {
   const std::int64_t timeout_ms = flags.get_int("forward-timeout-ms").value_or(5'000);
   if (timeout_ms < 1) return Status::invalid_argument("--forward-timeout-ms is at least 1");
   options.forward_timeout = std::chrono::milliseconds(timeout_ms);
-  shards_ = std::make_shared<api::ShardRouting>(std::move(map).value(), shard,
-                                                std::move(requester), options);
+  shards_ = std::make_shared<api::ShardRouting>(std::move(map).value(), shard, std::move(requester),
+                                                options);
   return Status::ok();
 }
 

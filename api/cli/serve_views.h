@@ -48,7 +48,7 @@ class ReadSide {
   ReadSide() = default;
   Status start_shards(Flags& flags);
 
-  std::shared_ptr<projections::QuerySide> views_;    // roles both
+  std::shared_ptr<projections::QuerySide> views_;     // roles both
   std::shared_ptr<projections::LogViews> log_views_;  // role query: per command node's log
   std::shared_ptr<projections::CommandBus> bus_;
   std::shared_ptr<api::ShardRouting> shards_;

@@ -9,7 +9,7 @@ namespace turno::cli {
 
 struct Subcommand {
   std::string_view name;
-  std::string_view summary;  // one line for `turno help`
+  std::string_view summary;           // one line for `turno help`
   int (*run)(int argc, char** argv);  // argv[0] is the subcommand's name; returns exit status
 };
 
@@ -21,6 +21,6 @@ const std::vector<Subcommand>& subcommands();
 #define TURNO_SUBCOMMAND_CONCAT_INNER(a, b) a##b
 #define TURNO_SUBCOMMAND_CONCAT(a, b) TURNO_SUBCOMMAND_CONCAT_INNER(a, b)
 // TURNO_SUBCOMMAND("serve", "run the HTTP server", run_serve);
-#define TURNO_SUBCOMMAND(name, summary, function)                                  \
+#define TURNO_SUBCOMMAND(name, summary, function)                                     \
   static const bool TURNO_SUBCOMMAND_CONCAT(turno_subcommand_registered_, __LINE__) = \
       ::turno::cli::register_subcommand({name, summary, function})

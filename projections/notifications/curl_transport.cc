@@ -115,8 +115,9 @@ SendResult CurlTransport::send(const EmailRequest& request) {
   const std::string from = "<" + server.from_address + ">";
   const std::string to = "<" + request.to_address + ">";
   easy.recipients = curl_slist_append(easy.recipients, to.c_str());
-  easy.header("From: " + (request.sender_name.empty() ? from
-                                                       : encoded_word(request.sender_name) + " " + from));
+  easy.header("From: " + (request.sender_name.empty()
+                              ? from
+                              : encoded_word(request.sender_name) + " " + from));
   easy.header("To: " + to);
   easy.header("Subject: " + encoded_word(request.subject));
   easy.header("Date: " + rfc5322_date(request.now_ms));
@@ -145,9 +146,9 @@ SendResult CurlTransport::send(const EmailRequest& request) {
     curl_easy_setopt(easy.handle, CURLOPT_USERNAME, server.username.c_str());
     curl_easy_setopt(easy.handle, CURLOPT_PASSWORD, server.password.c_str());
   }
-  curl_easy_setopt(easy.handle, CURLOPT_USE_SSL,
-                   server.require_tls ? static_cast<long>(CURLUSESSL_ALL)
-                                      : static_cast<long>(CURLUSESSL_TRY));
+  curl_easy_setopt(
+      easy.handle, CURLOPT_USE_SSL,
+      server.require_tls ? static_cast<long>(CURLUSESSL_ALL) : static_cast<long>(CURLUSESSL_TRY));
   set_limits(easy.handle, limits_);
   const CURLcode code = curl_easy_perform(easy.handle);
   if (code == CURLE_OK) return {SendOutcome::kSent, "250"};

@@ -89,18 +89,17 @@ Status Dispatcher::plan_time_driven(std::int64_t now_ms, PassReport& report) {
     return Status::ok();
   }
   OutboxCursors cursors = outbox_.cursors();
-  const std::int64_t from_ms =
-      cursors.tick_ms == 0 ? now_ms - limits_.lag_guard_ms
-                           : std::max(cursors.tick_ms - limits_.lag_guard_ms,
-                                      now_ms - limits_.catch_up_window_max_ms);
+  const std::int64_t from_ms = cursors.tick_ms == 0
+                                   ? now_ms - limits_.lag_guard_ms
+                                   : std::max(cursors.tick_ms - limits_.lag_guard_ms,
+                                              now_ms - limits_.catch_up_window_max_ms);
   std::map<std::uint64_t, AppointmentPlan> plans;  // by start seq: once each
   std::vector<Message> recalls;
   read_view([&](const NotificationsView& view) {
     for (const std::int32_t offset_min : settings_.all_offsets_min()) {
       const std::int64_t offset_ms = offset_min * kMsPerMinute;
-      for (AppointmentPlan& plan :
-           view.appointments_starting(from_ms + offset_ms, now_ms + offset_ms + 1,
-                                      limits_.plan_batch_max)) {
+      for (AppointmentPlan& plan : view.appointments_starting(
+               from_ms + offset_ms, now_ms + offset_ms + 1, limits_.plan_batch_max)) {
         plans.emplace(plan.start_seq, std::move(plan));
       }
     }
@@ -165,8 +164,8 @@ void Dispatcher::deliveries_for(const Message& message, std::int64_t now_ms,
     out.push_back(skipped(message, now_ms, "recalls disabled"));
     return;
   }
-  const Result<std::optional<Contact>> found = settings_.contact(message.tenant_id,
-                                                                  message.recipient);
+  const Result<std::optional<Contact>> found =
+      settings_.contact(message.tenant_id, message.recipient);
   const std::optional<Contact> contact = found.is_ok() ? found.value() : std::nullopt;
   const std::string locale =
       contact && !contact->locale.empty() ? contact->locale : settings->locale;

@@ -64,9 +64,8 @@ class Dispatcher {
  private:
   template <typename ReadFn>
   auto read_view(ReadFn&& read_fn) const {
-    return view_.read([&](const View& view) {
-      return read_fn(static_cast<const NotificationsView&>(view));
-    });
+    return view_.read(
+        [&](const View& view) { return read_fn(static_cast<const NotificationsView&>(view)); });
   }
   Status plan_notices(std::int64_t now_ms, PassReport& report);
   Status plan_time_driven(std::int64_t now_ms, PassReport& report);

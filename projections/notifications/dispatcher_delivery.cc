@@ -1,6 +1,5 @@
 // The dispatcher's delivery half: attempts, back-off, dead letter, rate limit (dispatcher.h).
 #include "dispatcher.h"
-
 #include "json.h"
 #include "local_time.h"
 
@@ -17,7 +16,8 @@ std::string utc_or_empty(std::int64_t instant_ms) {
 }
 
 void write_facts(JsonWriter& json, const MessageFacts& f) {
-  json.key("data").begin_object()
+  json.key("data")
+      .begin_object()
       .field("tenant_name", f.tenant_name)
       .field("site_name", f.site_name)
       .field("site_address", f.site_address)
@@ -60,7 +60,8 @@ std::string webhook_payload(const Message& message, const Delivery& delivery,
       .field("site_id", message.site_id)
       .field("booking_id", message.booking_id)
       .field("due_at", format_utc(message.due_at_ms));
-  json.key("recipient").begin_object()
+  json.key("recipient")
+      .begin_object()
       .field("role", to_string(message.recipient.role))
       .field("id", message.recipient.id)
       .field("email", contact ? contact->email : std::string())
@@ -94,9 +95,9 @@ Status Dispatcher::attempt(Delivery delivery, std::int64_t now_ms, PassReport& r
   if (skip_reason.empty() && now_ms > delivery.useful_until_ms) skip_reason = "no longer useful";
   const std::optional<TenantSettings> settings = settings_.tenant(delivery.tenant_id);
   if (skip_reason.empty()) {
-    const bool enabled = settings && (delivery.channel == Channel::kWebhook
-                                          ? settings->webhook.enabled
-                                          : settings->email.enabled);
+    const bool enabled =
+        settings && (delivery.channel == Channel::kWebhook ? settings->webhook.enabled
+                                                           : settings->email.enabled);
     if (!enabled) skip_reason = "channel disabled";
   }
   if (!skip_reason.empty()) {
@@ -136,10 +137,10 @@ Status Dispatcher::attempt(Delivery delivery, std::int64_t now_ms, PassReport& r
 SendResult Dispatcher::send(const Delivery& delivery, const TenantSettings& settings,
                             std::int64_t now_ms) {
   if (delivery.channel == Channel::kWebhook) {
-    return transport_.send(WebhookRequest{settings.webhook.url, settings.webhook.secret,
-                                          delivery.message_id, std::string(to_string(delivery.kind)),
-                                          delivery.attempts + 1, now_ms / kMsPerSecond,
-                                          delivery.payload});
+    return transport_.send(
+        WebhookRequest{settings.webhook.url, settings.webhook.secret, delivery.message_id,
+                       std::string(to_string(delivery.kind)), delivery.attempts + 1,
+                       now_ms / kMsPerSecond, delivery.payload});
   }
   EmailRequest request;
   request.server = settings.email;
@@ -153,8 +154,8 @@ SendResult Dispatcher::send(const Delivery& delivery, const TenantSettings& sett
       return view.document(delivery.tenant_id, delivery.document_id);
     });
     if (!document.is_ok()) return {SendOutcome::kRetry, "document not available yet"};
-    request.attachment = Attachment{delivery.document_id + ".pdf", "application/pdf",
-                                    invoice_pdf(document.value())};
+    request.attachment =
+        Attachment{delivery.document_id + ".pdf", "application/pdf", invoice_pdf(document.value())};
     request.sender_name = document.value().tenant_name;
   }
   if (!settings.email.from_name.empty()) request.sender_name = settings.email.from_name;

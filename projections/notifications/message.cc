@@ -6,9 +6,15 @@ namespace turno::projections::notifications {
 namespace {
 
 constexpr std::array<std::string_view, kMessageKindMax + 1> kKindNames = {
-    "booking_confirmed", "booking_rescheduled",    "booking_cancelled",
-    "refund_issued",     "invoice_issued",         "staff_new_booking",
-    "staff_booking_moved", "staff_booking_cancelled", "reminder",
+    "booking_confirmed",
+    "booking_rescheduled",
+    "booking_cancelled",
+    "refund_issued",
+    "invoice_issued",
+    "staff_new_booking",
+    "staff_booking_moved",
+    "staff_booking_cancelled",
+    "reminder",
     "recall",
 };
 
@@ -40,10 +46,9 @@ void encode_facts(Encoder& out, const MessageFacts& facts) {
 
 MessageFacts decode_facts(Decoder& in) {
   MessageFacts facts;
-  for (std::string* text :
-       {&facts.tenant_name, &facts.site_name, &facts.site_address, &facts.time_zone,
-        &facts.client_id, &facts.patient, &facts.staff_id, &facts.staff_name, &facts.service_id,
-        &facts.service_name}) {
+  for (std::string* text : {&facts.tenant_name, &facts.site_name, &facts.site_address,
+                            &facts.time_zone, &facts.client_id, &facts.patient, &facts.staff_id,
+                            &facts.staff_name, &facts.service_id, &facts.service_name}) {
     *text = in.str();
   }
   facts.start_ms = in.i64();
@@ -102,7 +107,9 @@ std::string reminder_id(std::uint64_t start_seq, std::int32_t offset_min) {
   return "r" + std::to_string(start_seq) + "-" + std::to_string(offset_min) + "m";
 }
 
-std::string recall_id(std::uint64_t completed_seq) { return "c" + std::to_string(completed_seq); }
+std::string recall_id(std::uint64_t completed_seq) {
+  return "c" + std::to_string(completed_seq);
+}
 
 void encode_message(Encoder& out, const Message& message) {
   out.str(message.id);

@@ -28,7 +28,7 @@ enum class MessageKind : std::uint8_t {
   kBookingRescheduled,
   kBookingCancelled,  // with reassignment alternatives when staff cancelled
   kRefundIssued,
-  kInvoiceIssued,     // the invoice PDF attached
+  kInvoiceIssued,  // the invoice PDF attached
   kStaffNewBooking,
   kStaffBookingMoved,
   kStaffBookingCancelled,
@@ -76,10 +76,10 @@ struct MessageFacts {
   std::string previous_staff_name;     // rescheduled to another staff member
   std::int64_t amount_minor = 0;       // refund, invoice
   std::string currency;
-  std::string cancelled_by;            // "client", "staff", "admin", "system"
+  std::string cancelled_by;  // "client", "staff", "admin", "system"
   std::string reason;
-  std::string document_id;             // invoice or credit note to attach
-  std::int32_t offset_min = 0;         // reminder
+  std::string document_id;      // invoice or credit note to attach
+  std::int32_t offset_min = 0;  // reminder
   std::vector<AlternativeFact> alternatives;
 };
 
@@ -90,9 +90,9 @@ struct Message {
   std::string site_id;
   std::string booking_id;
   Recipient recipient;
-  std::uint64_t cause_seq = 0;        // the event that made it exist
-  std::int64_t due_at_ms = 0;         // when it should go out
-  std::int64_t useful_until_ms = 0;   // after this it is skipped, never sent
+  std::uint64_t cause_seq = 0;       // the event that made it exist
+  std::int64_t due_at_ms = 0;        // when it should go out
+  std::int64_t useful_until_ms = 0;  // after this it is skipped, never sent
   MessageFacts facts;
 };
 

@@ -12,7 +12,8 @@ namespace {
 Status make_directory(const std::string& path) {
   std::error_code error;
   std::filesystem::create_directories(path, error);
-  if (error) return Status::io_error("notifications: cannot create " + path + ": " + error.message());
+  if (error)
+    return Status::io_error("notifications: cannot create " + path + ": " + error.message());
   return Status::ok();
 }
 
@@ -29,7 +30,8 @@ void write_delivery(JsonWriter& json, const Delivery& d) {
       .field("status", to_string(d.status))
       .field("attempts", static_cast<std::int64_t>(d.attempts))
       .field("booking_id", d.booking_id);
-  json.key("recipient").begin_object()
+  json.key("recipient")
+      .begin_object()
       .field("role", to_string(d.recipient.role))
       .field("id", d.recipient.id)
       .end_object();
@@ -76,13 +78,14 @@ Result<std::unique_ptr<NotificationService>> NotificationService::open(
   NotificationService* self = service.get();
   service->dispatcher_ = std::make_unique<Dispatcher>(
       *service->group_->projectors().front(), *service->settings_, *service->outbox_,
-      *service->transport_, clock, options.limits, [self] {
-        return self->log_ ? self->log_->last_seq() : self->group_->min_applied();
-      });
+      *service->transport_, clock, options.limits,
+      [self] { return self->log_ ? self->log_->last_seq() : self->group_->min_applied(); });
   return service;
 }
 
-NotificationService::~NotificationService() { stop(); }
+NotificationService::~NotificationService() {
+  stop();
+}
 
 void NotificationService::start(const EventLog& log) {
   VERIFY(feed_ == nullptr, "one feed per notification service");
@@ -156,8 +159,8 @@ std::string NotificationService::metrics_text() const {
          m.sent);
   family("turno_notifications_failed_attempts_total", "counter",
          "Delivery attempts that failed (each retry counts).", m.failed_attempts);
-  family("turno_notifications_dead_total", "counter",
-         "Deliveries given up on (dead letter).", m.dead);
+  family("turno_notifications_dead_total", "counter", "Deliveries given up on (dead letter).",
+         m.dead);
   family("turno_notifications_skipped_total", "counter",
          "Messages or deliveries skipped, with a recorded reason.", m.skipped);
   single("turno_notifications_rate_limited_total", "counter",
@@ -169,17 +172,14 @@ std::string NotificationService::metrics_text() const {
   single("turno_notifications_pending", "gauge", "Deliveries waiting for an attempt.",
          outbox_->pending_count());
   single("turno_notifications_view_applied_seq", "gauge",
-         "Seq of the last event folded into the notifications view.",
-         group_->min_applied().value);
+         "Seq of the last event folded into the notifications view.", group_->min_applied().value);
   return out;
 }
 
 Result<DeliveryListRequest> list_request_for(v1::Role role, std::string_view subject,
                                              std::string_view tenant_id,
-                                             std::string_view booking_id,
-                                             std::string_view status,
-                                             std::string_view page_token,
-                                             std::string_view limit) {
+                                             std::string_view booking_id, std::string_view status,
+                                             std::string_view page_token, std::string_view limit) {
   DeliveryListRequest request;
   request.tenant_id = tenant_id;
   request.booking_id = booking_id;
@@ -191,7 +191,8 @@ Result<DeliveryListRequest> list_request_for(v1::Role role, std::string_view sub
   }
   if (!status.empty()) {
     request.status = parse_delivery_status(status);
-    if (!request.status) return Status::invalid_argument("status must be pending, sent, dead or skipped");
+    if (!request.status)
+      return Status::invalid_argument("status must be pending, sent, dead or skipped");
   }
   if (!limit.empty()) {
     const auto parsed = std::from_chars(limit.data(), limit.data() + limit.size(), request.limit);

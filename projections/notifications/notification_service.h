@@ -35,7 +35,7 @@ struct NotificationOptions {
   TransportLimits transport;
   ProjectorOptions projector;
   FollowerOptions follower;
-  bool sync = true;                 // fdatasync settings and outbox writes
+  bool sync = true;                   // fdatasync settings and outbox writes
   bool deliver_in_background = true;  // false: the caller runs dispatch_once() (tests)
 };
 
@@ -44,10 +44,9 @@ class NotificationService {
   // Opens the three stores under options.directory (creating them) and restores the view's
   // newest valid snapshot (skipped ones reported in `report`). `transport` null: libcurl.
   // `clock` outlives the service.
-  static Result<std::unique_ptr<NotificationService>> open(const NotificationOptions& options,
-                                                           const Clock& clock,
-                                                           std::vector<std::string>& report,
-                                                           std::unique_ptr<Transport> transport = nullptr);
+  static Result<std::unique_ptr<NotificationService>> open(
+      const NotificationOptions& options, const Clock& clock, std::vector<std::string>& report,
+      std::unique_ptr<Transport> transport = nullptr);
   ~NotificationService();
 
   // Follows `log` (which outlives this) and, unless disabled, runs the dispatcher loop.
@@ -66,7 +65,9 @@ class NotificationService {
   Seq applied_seq() const { return group_->min_applied(); }
 
   // GET /v1/notifications: deliveries newest first, filtered (see DeliveryListRequest).
-  Result<DeliveryPage> list(const DeliveryListRequest& request) const { return outbox_->list(request); }
+  Result<DeliveryPage> list(const DeliveryListRequest& request) const {
+    return outbox_->list(request);
+  }
   // Prometheus text: deliveries sent, failed attempts, dead, skipped per channel; rate-limited;
   // pending; the view's applied seq.
   std::string metrics_text() const;
@@ -100,10 +101,8 @@ class NotificationService {
 // invalid_argument for a bad status or limit, or another role.
 Result<DeliveryListRequest> list_request_for(v1::Role role, std::string_view subject,
                                              std::string_view tenant_id,
-                                             std::string_view booking_id,
-                                             std::string_view status,
-                                             std::string_view page_token,
-                                             std::string_view limit);
+                                             std::string_view booking_id, std::string_view status,
+                                             std::string_view page_token, std::string_view limit);
 
 // {"items": [{"id", "message_id", "kind", "channel", "status", "attempts", "booking_id",
 //   "recipient": {"role", "id"}, "address", "locale", "subject", "created_at", "due_at",

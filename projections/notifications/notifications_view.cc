@@ -8,11 +8,16 @@ namespace {
 
 std::string_view cancelled_by_name(v1::CancelledBy by) {
   switch (by) {
-    case v1::CANCELLED_BY_CLIENT: return "client";
-    case v1::CANCELLED_BY_STAFF: return "staff";
-    case v1::CANCELLED_BY_ADMIN: return "admin";
-    case v1::CANCELLED_BY_SYSTEM: return "system";
-    default: return "unknown";
+    case v1::CANCELLED_BY_CLIENT:
+      return "client";
+    case v1::CANCELLED_BY_STAFF:
+      return "staff";
+    case v1::CANCELLED_BY_ADMIN:
+      return "admin";
+    case v1::CANCELLED_BY_SYSTEM:
+      return "system";
+    default:
+      return "unknown";
   }
 }
 
@@ -42,20 +47,37 @@ void NotificationsView::fold_booking(const BookingChange& change, const v1::Enve
   const BookingRecord& booking = *change.booking;
   const std::string key = tenant_key(booking.tenant_id, booking.id);
   switch (change.kind) {
-    case v1::Envelope::kSlotHeld: start_seqs_[key] = event.seq(); break;
-    case v1::Envelope::kBookingConfirmed: on_confirmed(booking, event); break;
-    case v1::Envelope::kBookingRescheduled: on_rescheduled(change, event); break;
-    case v1::Envelope::kBookingCancelled: on_cancelled(change, event); break;
-    case v1::Envelope::kRefundIssued: on_refund(change, event); break;
-    case v1::Envelope::kPaymentSucceeded: on_payment(change, event); break;
-    case v1::Envelope::kBookingCompleted: on_completed(booking, event); break;
-    case v1::Envelope::kCheckedIn: remove_appointment(key); break;
+    case v1::Envelope::kSlotHeld:
+      start_seqs_[key] = event.seq();
+      break;
+    case v1::Envelope::kBookingConfirmed:
+      on_confirmed(booking, event);
+      break;
+    case v1::Envelope::kBookingRescheduled:
+      on_rescheduled(change, event);
+      break;
+    case v1::Envelope::kBookingCancelled:
+      on_cancelled(change, event);
+      break;
+    case v1::Envelope::kRefundIssued:
+      on_refund(change, event);
+      break;
+    case v1::Envelope::kPaymentSucceeded:
+      on_payment(change, event);
+      break;
+    case v1::Envelope::kBookingCompleted:
+      on_completed(booking, event);
+      break;
+    case v1::Envelope::kCheckedIn:
+      remove_appointment(key);
+      break;
     case v1::Envelope::kNoShowMarked:
     case v1::Envelope::kHoldExpired:
       remove_appointment(key);
       start_seqs_.erase(key);
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -64,8 +86,8 @@ void NotificationsView::on_confirmed(const BookingRecord& booking, const v1::Env
   if (find_in(appointments_, key) != nullptr) return;  // confirmed twice: nothing new
   add_notice(booking, event, MessageKind::kBookingConfirmed, RecipientRole::kClient,
              booking.start_ms, facts_of(booking));
-  add_notice(booking, event, MessageKind::kStaffNewBooking, RecipientRole::kStaff,
-             booking.start_ms, facts_of(booking));
+  add_notice(booking, event, MessageKind::kStaffNewBooking, RecipientRole::kStaff, booking.start_ms,
+             facts_of(booking));
   const std::uint64_t* start_seq = find_in(start_seqs_, key);
   add_appointment(Appointment{booking.tenant_id, booking.id, start_seq ? *start_seq : event.seq(),
                               booking.start_ms, event.recorded_at_ms()});
@@ -95,12 +117,17 @@ void NotificationsView::on_rescheduled(const BookingChange& change, const v1::En
     previous.end_ms = change.previous_end_ms;
     previous.reason = "moved";
     Message& notice = notices_.emplace_back();
-    notice = Message{notice_id(event.seq(), MessageKind::kStaffBookingCancelled,
-                               RecipientRole::kStaff),
-                     MessageKind::kStaffBookingCancelled, booking.tenant_id, booking.site_id,
-                     booking.id, Recipient{RecipientRole::kStaff, change.previous_staff_id},
-                     event.seq(), event.recorded_at_ms(), change.previous_start_ms,
-                     std::move(previous)};
+    notice =
+        Message{notice_id(event.seq(), MessageKind::kStaffBookingCancelled, RecipientRole::kStaff),
+                MessageKind::kStaffBookingCancelled,
+                booking.tenant_id,
+                booking.site_id,
+                booking.id,
+                Recipient{RecipientRole::kStaff, change.previous_staff_id},
+                event.seq(),
+                event.recorded_at_ms(),
+                change.previous_start_ms,
+                std::move(previous)};
   }
   if (Appointment* appointment = find_in(appointments_, key)) {
     Appointment moved = *appointment;
@@ -132,11 +159,11 @@ void NotificationsView::on_cancelled(const BookingChange& change, const v1::Enve
         }
       }
     }
-    add_notice(booking, event, MessageKind::kBookingCancelled, RecipientRole::kClient,
-               useful_until, std::move(to_client));
+    add_notice(booking, event, MessageKind::kBookingCancelled, RecipientRole::kClient, useful_until,
+               std::move(to_client));
   }
-  const bool by_this_staff = event.actor().role() == v1::ROLE_STAFF &&
-                             event.actor().staff_id() == booking.staff_id;
+  const bool by_this_staff =
+      event.actor().role() == v1::ROLE_STAFF && event.actor().staff_id() == booking.staff_id;
   if (staff_was_told(change.previous_state) && !by_this_staff) {
     add_notice(booking, event, MessageKind::kStaffBookingCancelled, RecipientRole::kStaff,
                booking.start_ms, std::move(facts));
@@ -186,11 +213,11 @@ void NotificationsView::on_completed(const BookingRecord& booking, const v1::Env
   const std::int64_t local_day = to_local(*site->zone, booking.start_ms).days_since_epoch;
   const std::int64_t due_ms =
       to_instant(*site->zone, local_day + service->follow_up_days, kRecallLocalMinute);
-  Recall recall{Message{recall_id(event.seq()), MessageKind::kRecall, booking.tenant_id,
-                        booking.site_id, booking.id,
-                        Recipient{RecipientRole::kClient, booking.client_id}, event.seq(),
-                        due_ms, due_ms + kRecallUsefulMs, facts_of(booking)},
-                booking.service_id, false};
+  Recall recall{
+      Message{recall_id(event.seq()), MessageKind::kRecall, booking.tenant_id, booking.site_id,
+              booking.id, Recipient{RecipientRole::kClient, booking.client_id}, event.seq(), due_ms,
+              due_ms + kRecallUsefulMs, facts_of(booking)},
+      booking.service_id, false};
   index_recall(key, recall);
   recalls_[key] = std::move(recall);
 }
@@ -198,12 +225,11 @@ void NotificationsView::on_completed(const BookingRecord& booking, const v1::Env
 void NotificationsView::add_notice(const BookingRecord& booking, const v1::Envelope& event,
                                    MessageKind kind, RecipientRole role,
                                    std::int64_t useful_until_ms, MessageFacts facts) {
-  const std::string& recipient = role == RecipientRole::kStaff ? booking.staff_id
-                                                                : booking.client_id;
+  const std::string& recipient =
+      role == RecipientRole::kStaff ? booking.staff_id : booking.client_id;
   notices_.push_back(Message{notice_id(event.seq(), kind, role), kind, booking.tenant_id,
-                             booking.site_id, booking.id, Recipient{role, recipient},
-                             event.seq(), event.recorded_at_ms(), useful_until_ms,
-                             std::move(facts)});
+                             booking.site_id, booking.id, Recipient{role, recipient}, event.seq(),
+                             event.recorded_at_ms(), useful_until_ms, std::move(facts)});
 }
 
 MessageFacts NotificationsView::facts_of(const BookingRecord& booking) const {

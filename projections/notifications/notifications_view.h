@@ -47,7 +47,7 @@ inline constexpr std::int64_t kRetentionMs = 14 * kMsPerDay;
 // An appointment reminders are planned for: a reminder message without id, offset or due
 // time yet, plus what the plan needs.
 struct AppointmentPlan {
-  Message base;                  // kind kReminder, facts filled, useful_until = start
+  Message base;  // kind kReminder, facts filled, useful_until = start
   std::int64_t confirmed_at_ms = 0;
   std::uint64_t start_seq = 0;
 };
@@ -68,8 +68,7 @@ class NotificationsView final : public View {
   std::vector<AppointmentPlan> appointments_starting(std::int64_t from_ms, std::int64_t to_ms,
                                                      std::size_t max) const;
   // Recalls (not withdrawn) due in [from_ms, to_ms), by due time, at most `max`.
-  std::vector<Message> recalls_due(std::int64_t from_ms, std::int64_t to_ms,
-                                   std::size_t max) const;
+  std::vector<Message> recalls_due(std::int64_t from_ms, std::int64_t to_ms, std::size_t max) const;
   // For reminders: the appointment still exists with the start the id names. For recalls:
   // not withdrawn. Notices are always valid (their usefulness is a matter of time).
   Validity validate(const Message& message) const;
@@ -120,12 +119,12 @@ class NotificationsView final : public View {
   BookingTable bookings_;
   AvailabilityView availability_;
   InvoiceView invoices_;
-  std::deque<Message> notices_;                  // by cause seq; pruned from the front
-  StringMap<std::uint64_t> start_seqs_;          // tenant_key(booking) -> seq setting start
-  StringMap<Appointment> appointments_;          // tenant_key(booking)
-  StringMap<Recall> recalls_;                    // tenant_key(booking)
-  std::set<TimeKey> appointments_by_start_;      // derived
-  std::set<TimeKey> recalls_by_due_;             // derived
+  std::deque<Message> notices_;              // by cause seq; pruned from the front
+  StringMap<std::uint64_t> start_seqs_;      // tenant_key(booking) -> seq setting start
+  StringMap<Appointment> appointments_;      // tenant_key(booking)
+  StringMap<Recall> recalls_;                // tenant_key(booking)
+  std::set<TimeKey> appointments_by_start_;  // derived
+  std::set<TimeKey> recalls_by_due_;         // derived
   StringMap<std::vector<std::string>> recalls_by_subject_;  // derived: subject_key -> keys
 };
 

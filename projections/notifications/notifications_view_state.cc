@@ -15,21 +15,26 @@ std::string subject_key(const std::string& tenant_id, const MessageFacts& facts)
 
 std::string_view gone_reason(BookingState state) {
   switch (state) {
-    case BookingState::kCancelled: return "booking cancelled";
+    case BookingState::kCancelled:
+      return "booking cancelled";
     case BookingState::kCheckedIn:
-    case BookingState::kCompleted: return "appointment already attended";
-    case BookingState::kNoShow: return "booking marked no-show";
-    case BookingState::kExpired: return "hold expired";
-    default: return "booking no longer confirmed";
+    case BookingState::kCompleted:
+      return "appointment already attended";
+    case BookingState::kNoShow:
+      return "booking marked no-show";
+    case BookingState::kExpired:
+      return "hold expired";
+    default:
+      return "booking no longer confirmed";
   }
 }
 
 }  // namespace
 
-std::vector<Message> NotificationsView::notices_after(std::uint64_t after,
-                                                      std::size_t max) const {
-  auto first = std::upper_bound(notices_.begin(), notices_.end(), after,
-                                [](std::uint64_t seq, const Message& m) { return seq < m.cause_seq; });
+std::vector<Message> NotificationsView::notices_after(std::uint64_t after, std::size_t max) const {
+  auto first =
+      std::upper_bound(notices_.begin(), notices_.end(), after,
+                       [](std::uint64_t seq, const Message& m) { return seq < m.cause_seq; });
   std::vector<Message> out;
   for (auto it = first; it != notices_.end() && out.size() < max; ++it) out.push_back(*it);
   return out;
@@ -45,9 +50,16 @@ std::vector<AppointmentPlan> NotificationsView::appointments_starting(std::int64
     const BookingRecord* booking = bookings_.find(appointment.tenant_id, appointment.booking_id);
     if (booking == nullptr) continue;
     AppointmentPlan plan;
-    plan.base = Message{{}, MessageKind::kReminder, booking->tenant_id, booking->site_id,
-                        booking->id, Recipient{RecipientRole::kClient, booking->client_id},
-                        appointment.start_seq, 0, appointment.start_ms, facts_of(*booking)};
+    plan.base = Message{{},
+                        MessageKind::kReminder,
+                        booking->tenant_id,
+                        booking->site_id,
+                        booking->id,
+                        Recipient{RecipientRole::kClient, booking->client_id},
+                        appointment.start_seq,
+                        0,
+                        appointment.start_ms,
+                        facts_of(*booking)};
     plan.confirmed_at_ms = appointment.confirmed_at_ms;
     plan.start_seq = appointment.start_seq;
     out.push_back(std::move(plan));
@@ -118,8 +130,8 @@ void NotificationsView::prune(std::int64_t now_ms) {
     const std::string key = recalls_by_due_.begin()->second;
     recalls_by_due_.erase(recalls_by_due_.begin());
     const Recall& recall = recalls_.find(key)->second;
-    auto subject = recalls_by_subject_.find(subject_key(recall.message.tenant_id,
-                                                        recall.message.facts));
+    auto subject =
+        recalls_by_subject_.find(subject_key(recall.message.tenant_id, recall.message.facts));
     if (subject != recalls_by_subject_.end()) {
       std::erase(subject->second, key);
       if (subject->second.empty()) recalls_by_subject_.erase(subject);
@@ -187,10 +199,9 @@ void NotificationsView::decode_state(Decoder& in) {
     index_recall(key, recall);
     recalls_[key] = std::move(recall);
   }
-  const bool embedded_ok = availability_.decode(in.str()).is_ok() &&
-                           invoices_.decode(in.str()).is_ok() &&
-                           availability_.applied_seq() == applied_seq() &&
-                           invoices_.applied_seq() == applied_seq();
+  const bool embedded_ok =
+      availability_.decode(in.str()).is_ok() && invoices_.decode(in.str()).is_ok() &&
+      availability_.applied_seq() == applied_seq() && invoices_.applied_seq() == applied_seq();
   // Reading past the end (the embedded views are the last fields) marks the decode failed.
   if (!embedded_ok) in.u64();
 }

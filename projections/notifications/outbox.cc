@@ -48,9 +48,9 @@ std::string booking_prefix(std::string_view tenant_id, std::string_view booking_
 std::string encode_delivery(const Delivery& d) {
   Encoder out;
   out.u64(kDeliveryFormatVersion);
-  for (const std::string* text : {&d.id, &d.message_id, &d.tenant_id, &d.booking_id,
-                                  &d.recipient.id, &d.address, &d.locale, &d.subject, &d.body,
-                                  &d.payload, &d.document_id, &d.last_error}) {
+  for (const std::string* text :
+       {&d.id, &d.message_id, &d.tenant_id, &d.booking_id, &d.recipient.id, &d.address, &d.locale,
+        &d.subject, &d.body, &d.payload, &d.document_id, &d.last_error}) {
     out.str(*text);
   }
   out.u64(static_cast<std::uint64_t>(d.channel));
@@ -59,8 +59,8 @@ std::string encode_delivery(const Delivery& d) {
   out.u64(static_cast<std::uint64_t>(d.status));
   out.u64(d.cause_seq);
   out.u64(d.attempts);
-  for (std::int64_t instant : {d.due_at_ms, d.useful_until_ms, d.created_at_ms,
-                               d.next_attempt_ms, d.finished_at_ms}) {
+  for (std::int64_t instant :
+       {d.due_at_ms, d.useful_until_ms, d.created_at_ms, d.next_attempt_ms, d.finished_at_ms}) {
     out.i64(instant);
   }
   return out.take();
@@ -70,9 +70,9 @@ std::optional<Delivery> decode_delivery(std::string_view bytes) {
   Decoder in(bytes);
   if (in.u64() != kDeliveryFormatVersion) return std::nullopt;
   Delivery d;
-  for (std::string* text : {&d.id, &d.message_id, &d.tenant_id, &d.booking_id, &d.recipient.id,
-                            &d.address, &d.locale, &d.subject, &d.body, &d.payload,
-                            &d.document_id, &d.last_error}) {
+  for (std::string* text :
+       {&d.id, &d.message_id, &d.tenant_id, &d.booking_id, &d.recipient.id, &d.address, &d.locale,
+        &d.subject, &d.body, &d.payload, &d.document_id, &d.last_error}) {
     *text = in.str();
   }
   d.channel = static_cast<Channel>(std::min<std::uint64_t>(in.u64(), 2));
@@ -124,18 +124,25 @@ bool matches(const Delivery& d, const DeliveryListRequest& request) {
 
 std::string_view to_string(Channel channel) {
   switch (channel) {
-    case Channel::kWebhook: return "webhook";
-    case Channel::kEmail: return "email";
-    default: return "none";
+    case Channel::kWebhook:
+      return "webhook";
+    case Channel::kEmail:
+      return "email";
+    default:
+      return "none";
   }
 }
 
 std::string_view to_string(DeliveryStatus status) {
   switch (status) {
-    case DeliveryStatus::kPending: return "pending";
-    case DeliveryStatus::kSent: return "sent";
-    case DeliveryStatus::kDead: return "dead";
-    default: return "skipped";
+    case DeliveryStatus::kPending:
+      return "pending";
+    case DeliveryStatus::kSent:
+      return "sent";
+    case DeliveryStatus::kDead:
+      return "dead";
+    default:
+      return "skipped";
   }
 }
 
@@ -198,8 +205,8 @@ Status OutboxStore::load() {
 
 Result<bool> OutboxStore::decided(std::string_view message_id) const {
   std::string value;
-  const rocksdb::Status got =
-      db_->Get(rocksdb::ReadOptions(), std::string(kDecidedPrefix) + std::string(message_id), &value);
+  const rocksdb::Status got = db_->Get(
+      rocksdb::ReadOptions(), std::string(kDecidedPrefix) + std::string(message_id), &value);
   if (got.IsNotFound()) return false;
   if (!got.ok()) return io_error(got);
   return true;
@@ -250,14 +257,14 @@ Status OutboxStore::update(const Delivery& before, const Delivery& after) {
 
 Result<std::optional<Delivery>> OutboxStore::find(std::string_view delivery_id) const {
   std::string value;
-  const rocksdb::Status got = db_->Get(rocksdb::ReadOptions(),
-                                       std::string(kRecordPrefix) + std::string(delivery_id),
-                                       &value);
+  const rocksdb::Status got = db_->Get(
+      rocksdb::ReadOptions(), std::string(kRecordPrefix) + std::string(delivery_id), &value);
   if (got.IsNotFound()) return std::optional<Delivery>();
   if (!got.ok()) return io_error(got);
   std::optional<Delivery> delivery = decode_delivery(value);
-  if (!delivery) return Status::corruption("notification outbox: delivery " +
-                                           std::string(delivery_id) + " does not decode");
+  if (!delivery)
+    return Status::corruption("notification outbox: delivery " + std::string(delivery_id) +
+                              " does not decode");
   return delivery;
 }
 

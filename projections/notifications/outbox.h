@@ -50,9 +50,9 @@ struct Delivery {
   std::string tenant_id;
   std::string booking_id;
   Recipient recipient;
-  std::string address;      // the e-mail address or webhook URL used
+  std::string address;  // the e-mail address or webhook URL used
   std::string locale;
-  std::string subject;      // rendered when the message came due
+  std::string subject;  // rendered when the message came due
   std::string body;
   std::string payload;      // webhooks: the JSON body sent (signed per attempt)
   std::string document_id;  // e-mail: the invoice or credit note attached
@@ -77,11 +77,11 @@ struct OutboxCursors {
 
 struct DeliveryListRequest {
   std::string tenant_id;
-  std::string booking_id;                 // optional
-  std::optional<DeliveryStatus> status;   // optional
-  std::string client_id;                  // optional: only deliveries to this client
-  std::string page_token;                 // from the previous page
-  std::int32_t limit = 50;                // 1..kDeliveryPageMax
+  std::string booking_id;                // optional
+  std::optional<DeliveryStatus> status;  // optional
+  std::string client_id;                 // optional: only deliveries to this client
+  std::string page_token;                // from the previous page
+  std::int32_t limit = 50;               // 1..kDeliveryPageMax
 };
 
 struct DeliveryPage {

@@ -142,7 +142,9 @@ Status validate_channels(const TenantSettings& s) {
 
 }  // namespace
 
-bool is_supported_locale(std::string_view locale) { return locale == "es" || locale == "en"; }
+bool is_supported_locale(std::string_view locale) {
+  return locale == "es" || locale == "en";
+}
 
 const std::vector<std::int32_t>& TenantSettings::offsets_min() const {
   return reminder_offsets_min.empty() ? default_reminder_offsets_min() : reminder_offsets_min;
@@ -221,7 +223,8 @@ Result<std::unique_ptr<SettingsStore>> SettingsStore::open(const std::string& di
     if (!settings) return Status::corruption("notification settings of " + tenant_id);
     store->tenants_[tenant_id] = std::move(*settings);
   }
-  if (!it->status().ok()) return Status::io_error("notification settings: " + it->status().ToString());
+  if (!it->status().ok())
+    return Status::io_error("notification settings: " + it->status().ToString());
   return store;
 }
 

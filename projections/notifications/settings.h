@@ -58,7 +58,7 @@ struct TemplateOverride {
 };
 
 struct TenantSettings {
-  std::string locale = "es";  // for recipients without a language of their own
+  std::string locale = "es";                       // for recipients without a language of their own
   std::vector<std::int32_t> reminder_offsets_min;  // empty: the defaults (24 h, 2 h, 30 min)
   bool recalls_enabled = true;
   WebhookChannel webhook;

@@ -78,9 +78,8 @@ constexpr std::array<Builtin, kMessageKindMax + 1> kBuiltins = {{
       "at {{site}}.\n\n{{tenant}}\n"}},
 }};
 
-constexpr std::array<std::string_view, 7> kWeekdaysEs = {"lunes",  "martes", "miércoles",
-                                                         "jueves", "viernes", "sábado",
-                                                         "domingo"};
+constexpr std::array<std::string_view, 7> kWeekdaysEs = {"lunes",   "martes", "miércoles", "jueves",
+                                                         "viernes", "sábado", "domingo"};
 constexpr std::array<std::string_view, 7> kWeekdaysEn = {
     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"};
 constexpr std::array<std::string_view, 12> kMonthsEs = {
@@ -90,7 +89,9 @@ constexpr std::array<std::string_view, 12> kMonthsEn = {
     "January", "February", "March",     "April",   "May",      "June",
     "July",    "August",   "September", "October", "November", "December"};
 
-bool english(std::string_view locale) { return locale == "en"; }
+bool english(std::string_view locale) {
+  return locale == "en";
+}
 
 std::string offset_text(std::int32_t offset_min) {
   const std::int32_t hours = offset_min / 60;
@@ -111,8 +112,8 @@ std::string cancelled_by_text(std::string_view by, std::string_view locale) {
 
 std::string alternatives_text(const MessageFacts& facts, std::string_view locale) {
   if (facts.alternatives.empty()) {
-    return english(locale) ? "- none right now: reply or book again" :
-                             "- ninguna por ahora: responde o reserva de nuevo";
+    return english(locale) ? "- none right now: reply or book again"
+                           : "- ninguna por ahora: responde o reserva de nuevo";
   }
   std::string out;
   for (const AlternativeFact& option : facts.alternatives) {

@@ -14,7 +14,7 @@ namespace turno::projections::notifications {
 
 struct TransportLimits {
   std::int64_t connect_timeout_ms = 5'000;
-  std::int64_t request_timeout_ms = 20'000;  // the whole exchange, upload included
+  std::int64_t request_timeout_ms = 20'000;    // the whole exchange, upload included
   std::size_t response_bytes_max = 64 * 1024;  // of a webhook receiver's answer (kept for logs)
 };
 
@@ -25,7 +25,7 @@ struct WebhookRequest {
   std::string kind;        // Turno-Message-Kind
   std::uint32_t attempt = 1;
   std::int64_t timestamp_s = 0;  // signed with the body
-  std::string body;        // JSON
+  std::string body;              // JSON
 };
 
 struct Attachment {
@@ -35,13 +35,13 @@ struct Attachment {
 };
 
 struct EmailRequest {
-  EmailChannel server;     // where and as whom
+  EmailChannel server;  // where and as whom
   std::string sender_name;
   std::string to_address;
-  std::string subject;     // UTF-8; sent as an RFC 2047 encoded word
-  std::string body;        // UTF-8 plain text
-  std::string message_id;  // Message-ID and Turno-Message-Id headers
-  std::int64_t now_ms = 0; // the Date header
+  std::string subject;                   // UTF-8; sent as an RFC 2047 encoded word
+  std::string body;                      // UTF-8 plain text
+  std::string message_id;                // Message-ID and Turno-Message-Id headers
+  std::int64_t now_ms = 0;               // the Date header
   std::optional<Attachment> attachment;  // base64 in a multipart/mixed message
 };
 

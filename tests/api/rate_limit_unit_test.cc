@@ -169,4 +169,3 @@ TEST_CASE("a bucket counts in whole units: slow rates accrue exactly, long idle 
 
 }  // namespace
 }  // namespace turno::api
-

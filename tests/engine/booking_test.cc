@@ -109,8 +109,7 @@ TEST_CASE("holds outside hours, in time off, without skill or at another site ar
     CHECK(code_of(h.run(hold("t1", "x", client("c"), "lima", "consult", "ana", kNineLima))) ==
           RejectionCode::kOutsideBookingWindow);
     CHECK(code_of(h.run(hold("t1", "y", client("c"), "lima", "consult", "ana",
-                             kNineLima + 35 * kMsPerDay))) ==
-          RejectionCode::kOutsideBookingWindow);
+                             kNineLima + 35 * kMsPerDay))) == RejectionCode::kOutsideBookingWindow);
   }
 }
 
@@ -157,8 +156,8 @@ TEST_CASE("clients see only their own bookings, staff only their site's") {
   CHECK(code_of(h.run(hold("t1", "x3", staff("carl", "arequipa"), "lima", "consult", "ana",
                            kNineLima + kMsPerHour))) == RejectionCode::kUnknownId);
   h.ok(hold("t1", "x4", client("c1"), "lima", "consult", "ana", kNineLima + kMsPerHour));
-  v1::Command for_other = hold("t1", "x5", client("c1"), "lima", "consult", "ana",
-                               kNineLima + 2 * kMsPerHour);
+  v1::Command for_other =
+      hold("t1", "x5", client("c1"), "lima", "consult", "ana", kNineLima + 2 * kMsPerHour);
   for_other.mutable_hold_slot()->set_client_id("c9");
   CHECK(code_of(h.run(for_other)) == RejectionCode::kForbidden);
   // Another tenant's token cannot reach t1's bookings: the tenant is part of every command.
@@ -210,9 +209,8 @@ TEST_CASE("check-in, complete and no-show follow the lifecycle") {
     c.mutable_mark_no_show()->set_booking_id("b1");
   });
   CHECK(code_of(h.run(no_show)) == RejectionCode::kInvalidTransition);  // before the start
-  h.ok(booking_step("t1", "i1", staff("ana", "lima"), [](v1::Command& c) {
-    c.mutable_check_in()->set_booking_id("b1");
-  }));
+  h.ok(booking_step("t1", "i1", staff("ana", "lima"),
+                    [](v1::Command& c) { c.mutable_check_in()->set_booking_id("b1"); }));
   h.ok(complete);
   CHECK(h.booking("t1", "b1").status == BookingStatus::kCompleted);
   CHECK(h.model().timers.empty());

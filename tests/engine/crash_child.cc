@@ -61,7 +61,8 @@ void produce(Writer& writer, int producer, std::int64_t now_ms) {
   const std::int64_t base = (now_ms / kMsPerHour + 2) * kMsPerHour;
   for (std::uint64_t i = 0;; ++i) {
     const std::string id = prefix + std::to_string(i);
-    const std::int64_t start = base + static_cast<std::int64_t>(random() % 2000) * 20 * kMsPerMinute;
+    const std::int64_t start =
+        base + static_cast<std::int64_t>(random() % 2000) * 20 * kMsPerMinute;
     const std::string staff_id = "s" + std::to_string(random() % kStaffCount);
     CommandResult held = writer.execute(
         hold("t1", "h" + id, client("c" + id), "main", "consult", staff_id, start, "b" + id));
@@ -71,7 +72,8 @@ void produce(Writer& writer, int producer, std::int64_t now_ms) {
         writer.execute(request_payment("t1", "p" + id, client("c" + id), "b" + id, "pay" + id));
     answer(requested, "p" + id);
     if (!requested.accepted()) continue;
-    CommandResult paid = writer.execute(payment_succeeded("t1", "w" + id, "pay" + id, 5'000, "e" + id));
+    CommandResult paid =
+        writer.execute(payment_succeeded("t1", "w" + id, "pay" + id, 5'000, "e" + id));
     answer(paid, "w" + id);
     if (random() % 4 == 0) {
       answer(writer.execute(cancel("t1", "x" + id, client("c" + id), "b" + id)), "x" + id);

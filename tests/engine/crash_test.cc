@@ -96,8 +96,8 @@ void check_log(const std::string& data_dir, const Acknowledged& acknowledged) {
   LogCursor cursor = log.read(Seq{1}, Seq{UINT64_MAX}, /*verify_hashes=*/true);
   while (cursor.next()) {
     const auto& envelope = cursor.record().envelope;
-    auto [it, inserted] = ranges.emplace(envelope.command_id(),
-                                         std::make_pair(envelope.seq(), envelope.seq()));
+    auto [it, inserted] =
+        ranges.emplace(envelope.command_id(), std::make_pair(envelope.seq(), envelope.seq()));
     if (!inserted) {
       INFO("command ", envelope.command_id());
       REQUIRE(it->second.second + 1 == envelope.seq());  // a command's events are contiguous

@@ -45,8 +45,7 @@ TEST_CASE("staff edit their own profile; admins edit anyone's") {
         RejectionCode::kForbidden);
   CHECK(rejection_of(h.run(profile(client("c1"), "ben", ""))).code == RejectionCode::kForbidden);
   h.ok(profile(admin(), "ben", ""));
-  CHECK(rejection_of(h.run(profile(admin(), "ben", "javascript:alert(1)"))).field ==
-        "photo_url");
+  CHECK(rejection_of(h.run(profile(admin(), "ben", "javascript:alert(1)"))).field == "photo_url");
   CHECK(rejection_of(h.run(profile(admin(), "nobody", ""))).code == RejectionCode::kUnknownId);
 }
 
@@ -54,9 +53,8 @@ TEST_CASE("a retired service takes no new bookings; existing ones are untouched"
   Harness h;
   h.standard_clinic();
   h.ok(hold("t1", "h1", client("c1"), "lima", "consult", "ana", kNineLima, "b1"));
-  h.ok(by_admin("retire", [](v1::Command& c) {
-    c.mutable_retire_service()->set_service_id("consult");
-  }));
+  h.ok(by_admin("retire",
+                [](v1::Command& c) { c.mutable_retire_service()->set_service_id("consult"); }));
   Rejection refused =
       rejection_of(h.run(hold("t1", "h2", client("c2"), "lima", "consult", "ben", kNineLima)));
   CHECK(refused.code == RejectionCode::kRetired);
@@ -76,8 +74,8 @@ TEST_CASE("a departed staff member takes no new bookings, and 'any staff' skips 
   h.standard_clinic();
   h.ok(hold("t1", "h1", client("c1"), "lima", "consult", "ana", kNineLima, "b1"));
   h.ok(by_admin("leave", [](v1::Command& c) { c.mutable_remove_staff()->set_staff_id("ana"); }));
-  CHECK(rejection_of(h.run(hold("t1", "h2", client("c2"), "lima", "consult", "ana",
-                                kNineLima + kMsPerHour)))
+  CHECK(rejection_of(
+            h.run(hold("t1", "h2", client("c2"), "lima", "consult", "ana", kNineLima + kMsPerHour)))
             .code == RejectionCode::kRetired);
   for (int i = 0; i < 3; ++i) {
     auto held = h.ok(hold("t1", "any" + std::to_string(i), client("c3"), "lima", "consult", "",

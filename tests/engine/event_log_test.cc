@@ -1,8 +1,9 @@
 // The RocksDB event log: append, read back, chain, indexes, and what it refuses.
+#include "event_log.h"
+
 #include <doctest/doctest.h>
 #include <rocksdb/db.h>
 
-#include "event_log.h"
 #include "log_format.h"
 #include "sha256.h"
 #include "temp_dir.h"
@@ -31,8 +32,8 @@ std::unique_ptr<EventLog> open_log(const std::string& path, LogOptions options =
 void append(EventLog& log, int count, const std::string& stream, std::uint64_t first_version) {
   AppendBatch batch = log.begin_batch();
   for (int i = 0; i < count; ++i) {
-    v1::Envelope envelope = event(stream, first_version + static_cast<std::uint64_t>(i),
-                                  "b" + std::to_string(i));
+    v1::Envelope envelope =
+        event(stream, first_version + static_cast<std::uint64_t>(i), "b" + std::to_string(i));
     batch.add(envelope);
   }
   REQUIRE(log.commit(std::move(batch)).is_ok());
@@ -41,10 +42,7 @@ void append(EventLog& log, int count, const std::string& stream, std::uint64_t f
 // Rewrites the raw value of one record, as an attacker with disk access would.
 void tamper(const std::string& path, Seq seq, const std::function<void(std::string&)>& edit) {
   std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}},
-      {"events", {}},
-      {"streams", {}},
-      {"outcomes", {}}};
+      {rocksdb::kDefaultColumnFamilyName, {}}, {"events", {}}, {"streams", {}}, {"outcomes", {}}};
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());
@@ -131,10 +129,10 @@ TEST_CASE("outcomes are stored with their batch and found again after reopening"
   CHECK(found.value()->fingerprint() == "fp");
   CHECK_FALSE(log->find_outcome("t2", "key-1").value().has_value());  // keys are per tenant
   std::vector<std::optional<v1::CommandOutcome>> many;
-  REQUIRE(log->find_outcomes({log_format::outcome_key("t1", "key-1"),
-                              log_format::outcome_key("t1", "nope")},
-                             many)
-              .is_ok());
+  REQUIRE(
+      log->find_outcomes(
+             {log_format::outcome_key("t1", "key-1"), log_format::outcome_key("t1", "nope")}, many)
+          .is_ok());
   CHECK(many[0].has_value());
   CHECK_FALSE(many[1].has_value());
 }

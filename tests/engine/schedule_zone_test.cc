@@ -34,8 +34,8 @@ TEST_CASE("local conversion knows each zone's offset on each date") {
   CHECK(local("America/Santiago", day_number(kSep07), 9) == kSep07 + 12 * kMsPerHour);
   // Lima: -05 all year.
   CHECK(local("America/Lima", day_number(kMar30), 9) == kMar30 + 14 * kMsPerHour);
-  CHECK(local("America/Lima", day_number(kSep07), 9) == kMar30 + 14 * kMsPerHour +
-                                                            (kSep07 - kMar30));
+  CHECK(local("America/Lima", day_number(kSep07), 9) ==
+        kMar30 + 14 * kMsPerHour + (kSep07 - kMar30));
   const LocalTime monday = to_local(*find_time_zone("America/Santiago"), kApr06 + 13 * kMsPerHour);
   CHECK(monday.weekday == 1);
   CHECK(monday.minute_of_day == 9 * 60);
@@ -69,8 +69,8 @@ TEST_CASE("Lima's schedule maps to the same UTC hours all year") {
   h.ok(hold("t1", "a", client("c"), "lima", "consult", "ana", kMar30 + 14 * kMsPerHour));
   h.set_now(kSep07 - kMsPerDay);
   h.ok(hold("t1", "b", client("c"), "lima", "consult", "ana", kSep07 + 14 * kMsPerHour));
-  Decision early = h.run(hold("t1", "c", client("c"), "lima", "consult", "ana",
-                              kSep07 + 13 * kMsPerHour));
+  Decision early =
+      h.run(hold("t1", "c", client("c"), "lima", "consult", "ana", kSep07 + 13 * kMsPerHour));
   CHECK_FALSE(early.accepted());
 }
 

@@ -32,12 +32,12 @@ bool legal(BookingStatus from, BookingStatus to) {
   using S = BookingStatus;
   if (from == to) return true;
   static const std::set<std::pair<S, S>> kMoves = {
-      {S::kHeld, S::kPendingPayment},      {S::kHeld, S::kConfirmed},
-      {S::kHeld, S::kExpired},             {S::kHeld, S::kCancelled},
-      {S::kPendingPayment, S::kHeld},      {S::kPendingPayment, S::kConfirmed},
-      {S::kPendingPayment, S::kExpired},   {S::kPendingPayment, S::kCancelled},
-      {S::kExpired, S::kConfirmed},        {S::kConfirmed, S::kCheckedIn},
-      {S::kConfirmed, S::kCancelled},      {S::kConfirmed, S::kNoShow},
+      {S::kHeld, S::kPendingPayment},    {S::kHeld, S::kConfirmed},
+      {S::kHeld, S::kExpired},           {S::kHeld, S::kCancelled},
+      {S::kPendingPayment, S::kHeld},    {S::kPendingPayment, S::kConfirmed},
+      {S::kPendingPayment, S::kExpired}, {S::kPendingPayment, S::kCancelled},
+      {S::kExpired, S::kConfirmed},      {S::kConfirmed, S::kCheckedIn},
+      {S::kConfirmed, S::kCancelled},    {S::kConfirmed, S::kNoShow},
       {S::kCheckedIn, S::kCompleted},
   };
   return kMoves.contains({from, to});
@@ -71,8 +71,8 @@ class Simulation {
         } else {
           h_.ok(add_staff(tenant, "st-" + name + tenant, name, "lima", {"general"}));
         }
-        h_.ok(set_schedule(tenant, "sc-" + name + tenant, name, {1, 2, 3, 4, 5, 6}, 8 * 60,
-                           18 * 60));
+        h_.ok(
+            set_schedule(tenant, "sc-" + name + tenant, name, {1, 2, 3, 4, 5, 6}, 8 * 60, 18 * 60));
       }
       h_.ok(add_time_off(tenant, "off-" + tenant, "cris", kMonday2026_03_02 + 15 * kMsPerHour,
                          kMonday2026_03_02 + 20 * kMsPerHour));
@@ -103,9 +103,8 @@ class Simulation {
         if (is_active(booking.status)) by_staff[booking.staff_id].push_back(&booking);
       }
       for (auto& [staff, bookings] : by_staff) {
-        std::sort(bookings.begin(), bookings.end(), [](auto* a, auto* b) {
-          return a->blocked().start_ms < b->blocked().start_ms;
-        });
+        std::sort(bookings.begin(), bookings.end(),
+                  [](auto* a, auto* b) { return a->blocked().start_ms < b->blocked().start_ms; });
         for (std::size_t i = 1; i < bookings.size(); ++i) {
           REQUIRE(bookings[i - 1]->blocked().end_ms <= bookings[i]->blocked().start_ms);
         }
@@ -146,9 +145,12 @@ class Simulation {
 
   v1::Actor random_actor(const std::string& client_id) {
     switch (pick(0, 5)) {
-      case 0: return admin();
-      case 1: return staff("ana", "lima");
-      default: return client(client_id);
+      case 0:
+        return admin();
+      case 1:
+        return staff("ana", "lima");
+      default:
+        return client(client_id);
     }
   }
 
@@ -178,9 +180,9 @@ class Simulation {
     if (roll < 90) return desk(tenant, key, booking);
     if (roll < 95) {
       // A retry of an earlier command: same key, same body.
-      return h_.log().empty() ? hold(tenant, key, client(client_id), "lima", "consult", "",
-                                     random_start())
-                              : retry_of_recent();
+      return h_.log().empty()
+                 ? hold(tenant, key, client(client_id), "lima", "consult", "", random_start())
+                 : retry_of_recent();
     }
     return hold(tenant, key, client(client_id), "lima", "nope", "", random_start());
   }
@@ -191,9 +193,12 @@ class Simulation {
     const auto& [payment_id, amount] = pick_from(payments);
     const std::string event_id = "evt-" + std::to_string(pick(0, 3000));  // duplicates happen
     switch (pick(0, 9)) {
-      case 0: return payment_failed(tenant, key, payment_id, event_id);
-      case 1: return payment_succeeded(tenant, key, payment_id, amount + 1, event_id);
-      default: return payment_succeeded(tenant, key, payment_id, amount, event_id);
+      case 0:
+        return payment_failed(tenant, key, payment_id, event_id);
+      case 1:
+        return payment_succeeded(tenant, key, payment_id, amount + 1, event_id);
+      default:
+        return payment_succeeded(tenant, key, payment_id, amount, event_id);
     }
   }
 
@@ -229,9 +234,8 @@ class Simulation {
   void fire_due_timers() {
     while (!h_.model().timers.empty() && h_.model().timers.begin()->due_ms <= h_.now()) {
       const Timer timer = *h_.model().timers.begin();
-      v1::Command command =
-          turno::testing::command(timer.tenant_id, "timer-" + timer.booking_id,
-                                  actor(v1::ROLE_SYSTEM, "engine"));
+      v1::Command command = turno::testing::command(timer.tenant_id, "timer-" + timer.booking_id,
+                                                    actor(v1::ROLE_SYSTEM, "engine"));
       if (timer.kind == TimerKind::kHoldExpiry) {
         command.set_command_id("timer/expire/" + timer.booking_id);
         command.mutable_expire_hold()->set_booking_id(timer.booking_id);
@@ -332,9 +336,8 @@ TEST_CASE("simulation: 100,000 random commands keep every invariant") {
           simulation.events(), " events, ", simulation.bookings(), " bookings");
   // The mix must exercise the whole lifecycle, or the simulation proves little.
   for (auto status : {BookingStatus::kPendingPayment, BookingStatus::kConfirmed,
-                      BookingStatus::kCheckedIn, BookingStatus::kCancelled,
-                      BookingStatus::kExpired, BookingStatus::kCompleted,
-                      BookingStatus::kNoShow}) {
+                      BookingStatus::kCheckedIn, BookingStatus::kCancelled, BookingStatus::kExpired,
+                      BookingStatus::kCompleted, BookingStatus::kNoShow}) {
     INFO("status ", to_string(status));
     CHECK(simulation.reached().contains(status));
   }

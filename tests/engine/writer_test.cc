@@ -150,19 +150,20 @@ TEST_CASE("a full queue is refused at once with a distinct rejection") {
   std::atomic<int> answered{0};
   constexpr int kCommands = 2000;
   for (int i = 0; i < kCommands; ++i) {
-    engine->writer().submit(open_site("t1", "s" + std::to_string(i), "", "America/Lima"),
-                            [&](CommandResult&& result) {
-                              if (!result.accepted() &&
-                                  result.rejection->code == RejectionCode::kQueueFull) {
-                                ++queue_full;
-                              }
-                              ++answered;
-                            });
+    engine->writer().submit(
+        open_site("t1", "s" + std::to_string(i), "", "America/Lima"), [&](CommandResult&& result) {
+          if (!result.accepted() && result.rejection->code == RejectionCode::kQueueFull) {
+            ++queue_full;
+          }
+          ++answered;
+        });
   }
   engine->stop();  // drains what was queued
   CHECK(answered.load() == kCommands);
   CHECK(queue_full.load() > 0);
-  CHECK(engine->writer().stats().rejections_by_code[static_cast<int>(RejectionCode::kQueueFull)]
+  CHECK(engine->writer()
+            .stats()
+            .rejections_by_code[static_cast<int>(RejectionCode::kQueueFull)]
             .load() == static_cast<std::uint64_t>(queue_full.load()));
 }
 
@@ -193,7 +194,8 @@ TEST_CASE("hold expiry and no-shows are commands the writer issues itself, logge
   ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
   auto engine = open_engine(dir.path(), clock);
   standard_clinic(engine->writer());
-  accept(engine->writer(), hold("t1", "h1", client("c1"), "lima", "consult", "ana", kNineLima, "b1"));
+  accept(engine->writer(),
+         hold("t1", "h1", client("c1"), "lima", "consult", "ana", kNineLima, "b1"));
   const Seq before = engine->log().last_seq();
   clock.advance(601 * kMsPerSecond);
   engine->writer().poke();
@@ -214,7 +216,8 @@ TEST_CASE("hold expiry and no-shows are commands the writer issues itself, logge
   policy.set_slot_step_min(15);
   policy.set_prepayment_required(false);
   accept(engine->writer(), set_policy("t1", "pol", policy));
-  accept(engine->writer(), hold("t1", "h2", client("c2"), "lima", "consult", "ben", kNineLima, "b2"));
+  accept(engine->writer(),
+         hold("t1", "h2", client("c2"), "lima", "consult", "ben", kNineLima, "b2"));
   accept(engine->writer(), request_payment("t1", "p2", client("c2"), "b2"));
   const Seq confirmed = engine->log().last_seq();
   clock.set(kNineLima + 46 * kMsPerMinute);

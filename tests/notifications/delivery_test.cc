@@ -15,20 +15,22 @@ namespace {
 using notify::DeliveryStatus;
 using notify::MessageKind;
 
-constexpr std::int64_t kT0 = kMonday2026_03_02;          // the clock at the start
+constexpr std::int64_t kT0 = kMonday2026_03_02;                         // the clock at the start
 constexpr std::int64_t kStart = kT0 + 3 * kMsPerDay + 15 * kMsPerHour;  // 10:00 in Lima
 const std::string kSecret = "whsec-test";
 
-std::unique_ptr<notify::Transport> curl() { return notify::make_curl_transport(); }
+std::unique_ptr<notify::Transport> curl() {
+  return notify::make_curl_transport();
+}
 
 void configure(World& world, notify::TenantSettings settings) {
   REQUIRE(world.service().settings().put_tenant("t1", settings).is_ok());
 }
 
 std::size_t count(const std::vector<notify::Delivery>& deliveries, DeliveryStatus status) {
-  return static_cast<std::size_t>(std::count_if(
-      deliveries.begin(), deliveries.end(),
-      [&](const notify::Delivery& d) { return d.status == status; }));
+  return static_cast<std::size_t>(
+      std::count_if(deliveries.begin(), deliveries.end(),
+                    [&](const notify::Delivery& d) { return d.status == status; }));
 }
 
 }  // namespace
@@ -53,7 +55,8 @@ TEST_CASE("every webhook is signed, and a receiver answering 500 gets retries un
   deliveries = world.deliveries("b1");
   CHECK(count(deliveries, DeliveryStatus::kSent) == 3);
   std::map<std::string, int> attempts_by_message;
-  for (const auto& delivery : deliveries) attempts_by_message[delivery.message_id] = delivery.attempts;
+  for (const auto& delivery : deliveries)
+    attempts_by_message[delivery.message_id] = delivery.attempts;
 
   const auto received = receiver.received();
   REQUIRE(received.size() == 5);
@@ -61,8 +64,8 @@ TEST_CASE("every webhook is signed, and a receiver answering 500 gets retries un
   for (const auto& request : received) {
     INFO(request.body);
     CHECK(notify::verify_signature(request.headers.at("turno-signature"), kSecret, request.body));
-    CHECK_FALSE(notify::verify_signature(request.headers.at("turno-signature"), "other",
-                                         request.body));
+    CHECK_FALSE(
+        notify::verify_signature(request.headers.at("turno-signature"), "other", request.body));
     const std::string& id = request.headers.at("turno-message-id");
     CHECK(request.body.find("\"message_id\":\"" + id + "\"") != std::string::npos);
     attempts_seen[id].push_back(request.headers.at("turno-delivery-attempt"));
@@ -122,7 +125,8 @@ TEST_CASE("a cancelled booking gets no reminder, not even one already being retr
   CHECK(world.of_kind(MessageKind::kReminder, "b2")[0].status == DeliveryStatus::kPending);
   // ... when b2 is cancelled too.
   world.run(cancel("t1", "x-b2", client("c2"), "b2"));
-  for (const std::int64_t offset : {kMsPerDay - 5 * kMsPerSecond, 2 * kMsPerHour, 30 * kMsPerMinute}) {
+  for (const std::int64_t offset :
+       {kMsPerDay - 5 * kMsPerSecond, 2 * kMsPerHour, 30 * kMsPerMinute}) {
     world.clock().set(kStart - offset);
     world.pass();
   }

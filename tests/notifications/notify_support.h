@@ -33,8 +33,8 @@ inline std::vector<v1::Command> clinic_commands(const std::string& zone,
   out.push_back(service);
   for (const std::string name : {"ana", "ben"}) {
     out.push_back(add_staff("t1", "staff-" + name, name, "lima", {"general"}));
-    out.push_back(set_schedule("t1", "sched-" + name, name, {1, 2, 3, 4, 5, 6, 7}, 9 * 60,
-                               17 * 60));
+    out.push_back(
+        set_schedule("t1", "sched-" + name, name, {1, 2, 3, 4, 5, 6, 7}, 9 * 60, 17 * 60));
   }
   return out;
 }
@@ -50,9 +50,8 @@ inline std::vector<v1::Command> paid_booking(const std::string& booking,
 }
 
 inline v1::Command check_in(const std::string& booking) {
-  return booking_step("t1", "in-" + booking, admin(), [&](v1::Command& c) {
-    c.mutable_check_in()->set_booking_id(booking);
-  });
+  return booking_step("t1", "in-" + booking, admin(),
+                      [&](v1::Command& c) { c.mutable_check_in()->set_booking_id(booking); });
 }
 
 inline v1::Command complete(const std::string& booking) {
@@ -142,7 +141,8 @@ class World {
 
   void open_service(std::unique_ptr<notify::Transport> transport) {
     std::vector<std::string> report;
-    auto service = notify::NotificationService::open(options_, clock_, report, std::move(transport));
+    auto service =
+        notify::NotificationService::open(options_, clock_, report, std::move(transport));
     REQUIRE(service.is_ok());
     service_ = std::move(service).value();
     service_->start(engine_->log());

@@ -28,7 +28,10 @@ AppointmentPlan plan(std::int64_t confirmed_at_ms) {
 
 // Books "b1" for client c1 with ana at `start_ms` and returns the world ready to deliver.
 void book_in_santiago(World& world, std::int64_t start_ms) {
-  REQUIRE(world.service().settings().put_tenant("t1", webhook_settings("http://127.0.0.1:9/x")).is_ok());
+  REQUIRE(world.service()
+              .settings()
+              .put_tenant("t1", webhook_settings("http://127.0.0.1:9/x"))
+              .is_ok());
   world.run(clinic_commands("America/Santiago"));
   world.run(paid_booking("b1", "c1", "ana", start_ms));
   world.pass();  // the notices go out now
@@ -59,7 +62,8 @@ void check_reminder_instants(std::int64_t start_ms, const std::string& start_tex
     world.pass();
     const auto sent = reminders_sent(*shared);
     REQUIRE(sent.size() == ++expected);
-    CHECK(sent.back().body.find("\"offset_min\":" + std::to_string(offset_min)) != std::string::npos);
+    CHECK(sent.back().body.find("\"offset_min\":" + std::to_string(offset_min)) !=
+          std::string::npos);
     // The text shows the appointment on the site's clock.
     CHECK(sent.back().body.find(start_text) != std::string::npos);
   }
@@ -68,8 +72,8 @@ void check_reminder_instants(std::int64_t start_ms, const std::string& start_tex
 }  // namespace
 
 TEST_CASE("reminder plan: due times are the start minus each offset") {
-  const auto decisions = notify::plan_reminders(plan(kStart - 10 * kMsPerDay), kOffsets,
-                                                kStart - 25 * kMsPerHour);
+  const auto decisions =
+      notify::plan_reminders(plan(kStart - 10 * kMsPerDay), kOffsets, kStart - 25 * kMsPerHour);
   REQUIRE(decisions.size() == 3);
   CHECK(decisions[0].message.due_at_ms == kStart - 24 * kMsPerHour);
   CHECK(decisions[1].message.due_at_ms == kStart - 2 * kMsPerHour);
@@ -89,8 +93,8 @@ TEST_CASE("reminder plan: none due before the booking was made") {
 }
 
 TEST_CASE("reminder plan: after downtime only the latest due reminder is sent") {
-  const auto decisions = notify::plan_reminders(plan(kStart - 10 * kMsPerDay), kOffsets,
-                                                kStart - 90 * kMsPerMinute);
+  const auto decisions =
+      notify::plan_reminders(plan(kStart - 10 * kMsPerDay), kOffsets, kStart - 90 * kMsPerMinute);
   REQUIRE(decisions.size() == 3);
   CHECK(decisions[0].action == ReminderAction::kSkip);
   CHECK(decisions[0].reason == "superseded by the 120 min reminder");

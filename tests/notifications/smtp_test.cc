@@ -36,7 +36,8 @@ class SmtpSink {
   SmtpSink(const std::string& directory, int port) : directory_(directory), port_(port) {
     std::filesystem::create_directories(directory);
     const std::string port_text = std::to_string(port_);
-    const char* argv[] = {TURNO_PYTHON3, TURNO_SMTP_SINK, port_text.c_str(), directory.c_str(), nullptr};
+    const char* argv[] = {TURNO_PYTHON3, TURNO_SMTP_SINK, port_text.c_str(), directory.c_str(),
+                          nullptr};
     REQUIRE(posix_spawn(&pid_, TURNO_PYTHON3, nullptr, nullptr, const_cast<char**>(argv),
                         environ) == 0);
     for (int waited_ms = 0; waited_ms < kStartupWaitMs; waited_ms += kPollMs) {
@@ -129,7 +130,8 @@ TEST_CASE("an SMTP server that is down gets retries, then the message goes out")
   const int port = closed_port();
   World world(kT0, notify::make_curl_transport());
   notify::TenantSettings settings;
-  settings.email = {true, "smtp://127.0.0.1:" + std::to_string(port), "citas@clinic.test", "", "", "", false};
+  settings.email = {
+      true, "smtp://127.0.0.1:" + std::to_string(port), "citas@clinic.test", "", "", "", false};
   REQUIRE(world.service().settings().put_tenant("t1", settings).is_ok());
   REQUIRE(world.service()
               .settings()

@@ -79,7 +79,8 @@ class WebhookReceiver {
       const ssize_t got = ::read(connection, buffer, sizeof buffer);
       if (got <= 0) return;
       bytes.append(buffer, static_cast<std::size_t>(got));
-      if (header_end == std::string::npos && (header_end = bytes.find("\r\n\r\n")) != std::string::npos) {
+      if (header_end == std::string::npos &&
+          (header_end = bytes.find("\r\n\r\n")) != std::string::npos) {
         body_length = content_length(bytes.substr(0, header_end));
       }
     }

@@ -9,13 +9,12 @@
 // No timing is asserted: every wait polls with a generous deadline, and a request that meets
 // the NATS failover (503, or no answer) is retried with its Idempotency-Key, as a client would.
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <fcntl.h>
 
 #include <chrono>
 #include <fstream>
@@ -23,8 +22,8 @@
 #include <set>
 #include <thread>
 
-#include "../projections/nats_server.h"
 #include "../api/test_server.h"
+#include "../projections/nats_server.h"
 #include "jwt.h"
 #include "log_views.h"
 #include "rebuild.h"
@@ -118,9 +117,9 @@ struct Node {
 };
 
 std::string token(v1::Role role, const std::string& tenant, const std::string& subject) {
-  const std::int64_t now_s = std::chrono::duration_cast<seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
+  const std::int64_t now_s =
+      std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   return api::sign_hs256({subject, tenant, role, {}, {}, now_s + 3600}, kSecret);
 }
 
@@ -185,13 +184,16 @@ class Cluster {
   Node& add_node(std::vector<std::string> role_args) {
     auto node = std::make_unique<Node>();
     node->data = dir_.sub("node" + std::to_string(nodes_.size()));
-    std::vector<std::string> args = {TURNO_BINARY, "serve", "--data", node->data, "--listen",
-                                     "127.0.0.1:" + std::to_string(node->port), "--jwt-secret",
-                                     kSecret, "--access-log", "off", "--nats", nats_.urls(),
+    std::vector<std::string> args = {TURNO_BINARY,      "serve",
+                                     "--data",          node->data,
+                                     "--listen",        "127.0.0.1:" + std::to_string(node->port),
+                                     "--jwt-secret",    kSecret,
+                                     "--access-log",    "off",
+                                     "--nats",          nats_.urls(),
                                      "--nats-replicas", "3"};
     args.insert(args.end(), role_args.begin(), role_args.end());
-    node->child = std::make_unique<Child>("node" + std::to_string(nodes_.size()), args,
-                                          node->data + ".log");
+    node->child =
+        std::make_unique<Child>("node" + std::to_string(nodes_.size()), args, node->data + ".log");
     nodes_.push_back(std::move(node));
     return *nodes_.back();
   }
@@ -247,8 +249,8 @@ void seed(const std::vector<Node*>& nodes, const std::string& tenant) {
   }
   for (const char* staff : {"ana", "beto"}) {
     ok(api::http::verb::post, "/v1/staff",
-       fmt::format(R"({{"staff_id":"{}","site_id":"lima","name":"Dr. {}","skills":["gp"]}})",
-                   staff, staff),
+       fmt::format(R"({{"staff_id":"{}","site_id":"lima","name":"Dr. {}","skills":["gp"]}})", staff,
+                   staff),
        admin);
     ok(api::http::verb::put, fmt::format("/v1/staff/{}/schedule", staff),
        R"({"intervals":[)" + intervals + "]}", admin);
@@ -258,7 +260,7 @@ void seed(const std::vector<Node*>& nodes, const std::string& tenant) {
 // Books slot `index` of `tenant` through `node`; every fifth one is then cancelled through the
 // other node. Returns the booking when the hold was acknowledged.
 std::optional<AckedBooking> book(const Node& node, const Node& other, const std::string& tenant,
-                            int index) {
+                                 int index) {
   // One caller per booking: the API's per-caller rate limit is not what this test is about.
   const std::string admin =
       token(v1::ROLE_ADMIN, tenant, fmt::format("admin-{}-{}", tenant, index));
@@ -325,8 +327,8 @@ bool views_at(const Node& query, const std::string& log_id, Seq seq) {
   if (metrics.status != 200) return false;
   int views = 0;
   const std::string label = fmt::format("log=\"{}\"}} ", log_id);
-  for (std::size_t at = 0; (at = metrics.body.find("turno_view_applied_seq{", at)) !=
-                           std::string::npos;) {
+  for (std::size_t at = 0;
+       (at = metrics.body.find("turno_view_applied_seq{", at)) != std::string::npos;) {
     const std::size_t end = metrics.body.find('\n', at);
     const std::string line = metrics.body.substr(at, end - at);
     at = end;
@@ -388,8 +390,8 @@ TEST_CASE("two shards behind a NATS cluster: any node takes any tenant, query no
   REQUIRE(bookings.size() == 2 * kBookingsPerTenant);
 
   for (Node* query : {&query_a, &query_b}) {
-    const bool converged = wait_until([&] { return all_visible(*query, bookings); },
-                                      kConvergeDeadline);
+    const bool converged =
+        wait_until([&] { return all_visible(*query, bookings); }, kConvergeDeadline);
     INFO(query->child->log_text());
     CHECK(converged);
   }

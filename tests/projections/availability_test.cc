@@ -65,8 +65,10 @@ TEST_CASE("availability: the grid of the working day, each slot naming who is fr
   // Saturday and Sunday: nobody works.
   CHECK(slots_of(view, consult_on(kMondayDay + 5, h.now(), 2)).slots.empty());
   const std::string json = availability_json(monday);
-  CHECK(json.find(R"({"start":"2026-03-02T09:00:00-05:00","end":"2026-03-02T09:30:00-05:00","staff":["ana","ben"]})") !=
-        std::string::npos);
+  CHECK(
+      json.find(
+          R"({"start":"2026-03-02T09:00:00-05:00","end":"2026-03-02T09:30:00-05:00","staff":["ana","ben"]})") !=
+      std::string::npos);
 }
 
 TEST_CASE("availability: holds block their staff member, buffers included, until released") {
@@ -212,8 +214,7 @@ TEST_CASE("reassignment: other qualified staff free at the same time, else neare
   CHECK(options[1].distance_min == 45);
   CHECK_FALSE(options[1].same_time);
   CHECK(alternatives_json(found.value()).find(R"("same_time":true)") != std::string::npos);
-  CHECK(view.alternatives({"t1", "nope", h.now(), 10}).status().code() ==
-        Status::Code::kNotFound);
+  CHECK(view.alternatives({"t1", "nope", h.now(), 10}).status().code() == Status::Code::kNotFound);
   AvailabilityView copy;
   check_round_trip(view, copy);
 }

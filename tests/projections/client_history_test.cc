@@ -44,8 +44,7 @@ TEST_CASE("client history: bookings across sites, newest first, with payments, i
   CHECK(json.find(R"("reason":"REFUND_REASON_REQUESTED")") != std::string::npos);
   CHECK(view.query({"t1", "nobody", "", 10}).status().code() == Status::Code::kNotFound);
   CHECK(view.query({"t9", "c1", "", 10}).status().code() == Status::Code::kNotFound);
-  CHECK(view.query({"t1", "c1", "garbage", 10}).status().code() ==
-        Status::Code::kInvalidArgument);
+  CHECK(view.query({"t1", "c1", "garbage", 10}).status().code() == Status::Code::kInvalidArgument);
   ClientHistoryView copy;
   check_round_trip(view, copy);
   CHECK(copy.query({"t1", "c1", "", 10}).value().items.size() == 3);

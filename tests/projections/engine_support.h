@@ -48,10 +48,11 @@ inline void bookings_on(Writer& writer, const std::string& prefix, int count,
     const std::string client_id = "c" + std::to_string(i % 7);
     const std::int64_t weekday = first_weekday + i / 20;
     const std::int64_t day = weekday / 5 * 7 + weekday % 5;  // skip weekends
-    const std::int64_t start = kMonday2026_03_02 + day * kMsPerDay + 14 * kMsPerHour +
-                               (i % 10) * 45 * kMsPerMinute;
+    const std::int64_t start =
+        kMonday2026_03_02 + day * kMsPerDay + 14 * kMsPerHour + (i % 10) * 45 * kMsPerMinute;
     const std::string staff_id = (i / 10) % 2 ? "ben" : "ana";
-    accept(writer, hold("t1", "h-" + id, client(client_id), "lima", "consult", staff_id, start, id));
+    accept(writer,
+           hold("t1", "h-" + id, client(client_id), "lima", "consult", staff_id, start, id));
     accept(writer, request_payment("t1", "p-" + id, client(client_id), id, "pay-" + id));
     accept(writer, payment_succeeded("t1", "ok-" + id, "pay-" + id, 10'000, "evt-" + id));
     if (i % 3 == 0) accept(writer, cancel("t1", "x-" + id, client(client_id), id));

@@ -106,7 +106,7 @@ TEST_CASE("invoices: the PDF is a one-page A4 document titled with its number") 
     CHECK(pdf.find("%%EOF") != std::string::npos);
     CHECK(pdf.find("/Type /Page") != std::string::npos);
     CHECK(pdf.find("/MediaBox [ 0 0 595 842 ]") != std::string::npos);
-    CHECK(pdf.find(id) != std::string::npos);  // the title in the document information
+    CHECK(pdf.find(id) != std::string::npos);        // the title in the document information
     CHECK(pdf.find("DejaVu") != std::string::npos);  // a real font, embedded
   }
 }

@@ -27,16 +27,16 @@ void monday_story(Harness& h) {
   h.ok(hold("t1", "h3", client("c3"), "lima", "consult", "ben", lima(0, 12), "b3"));
   book_and_pay(h, "b4", "c4", "ben", lima(1, 9));
   h.ok(cancel("t1", "x2", client("c2"), "b2"));
-  h.ok(step("i1", "b1", [](v1::Command& c, const std::string& b) {
-    c.mutable_check_in()->set_booking_id(b);
-  }));
+  h.ok(step("i1", "b1",
+            [](v1::Command& c, const std::string& b) { c.mutable_check_in()->set_booking_id(b); }));
   h.ok(step("d1", "b1", [](v1::Command& c, const std::string& b) {
     c.mutable_complete_booking()->set_booking_id(b);
   }));
   h.advance(11 * kMsPerMinute);
-  h.ok(step("e3", "b3", [](v1::Command& c, const std::string& b) {
-    c.mutable_expire_hold()->set_booking_id(b);
-  }, actor(v1::ROLE_SYSTEM, "engine")));
+  h.ok(step(
+      "e3", "b3",
+      [](v1::Command& c, const std::string& b) { c.mutable_expire_hold()->set_booking_id(b); },
+      actor(v1::ROLE_SYSTEM, "engine")));
 }
 
 }  // namespace
@@ -115,7 +115,8 @@ TEST_CASE("KPIs: reschedules move sold minutes; sites side by side; time off cut
         Status::Code::kInvalidArgument);
 }
 
-TEST_CASE("KPIs as Prometheus counters: running totals per tenant and site, also after a snapshot") {
+TEST_CASE(
+    "KPIs as Prometheus counters: running totals per tenant and site, also after a snapshot") {
   Harness h;
   h.standard_clinic();
   monday_story(h);
@@ -133,8 +134,9 @@ TEST_CASE("KPIs as Prometheus counters: running totals per tenant and site, also
   CHECK(text.find(R"(turno_kpi_gross_minor_total{tenant="t1",site="lima",currency=")") !=
         std::string::npos);
   CHECK(text.find(R"(",site="lima",currency="PEN"} 30000)") != std::string::npos);
-  CHECK(text.find(R"(turno_kpi_refunds_minor_total{tenant="t1",site="lima",currency="PEN"} 5000)") !=
-        std::string::npos);
+  CHECK(
+      text.find(R"(turno_kpi_refunds_minor_total{tenant="t1",site="lima",currency="PEN"} 5000)") !=
+      std::string::npos);
   // One HELP/TYPE per family, however many label sets.
   std::size_t types = 0;
   for (std::size_t at = text.find("# TYPE turno_kpi_cancelled_total"); at != std::string::npos;

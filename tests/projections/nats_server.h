@@ -32,8 +32,10 @@ class NatsServer {
   NatsServer(std::string store_directory, std::string name, int cluster_port,
              const std::string& routes)
       : NatsServer(std::move(store_directory)) {
-    extra_args_ = {"-n", std::move(name), "--cluster_name", "turno-test", "--cluster",
-                   "nats://127.0.0.1:" + std::to_string(cluster_port), "--routes", routes};
+    extra_args_ = {
+        "-n",         std::move(name), "--cluster_name",
+        "turno-test", "--cluster",     "nats://127.0.0.1:" + std::to_string(cluster_port),
+        "--routes",   routes};
   }
   ~NatsServer() { kill(); }
   NatsServer(const NatsServer&) = delete;
@@ -48,8 +50,9 @@ class NatsServer {
     if (pid_ == 0) {
       prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
       const std::string log_file = store_directory_ + ".log";
-      std::vector<std::string> args = {kNatsServerBinary, "-js", "-a", "127.0.0.1", "-p", port,
-                                       "-sd", store_directory_, "-l", log_file};
+      std::vector<std::string> args = {
+          kNatsServerBinary, "-js", "-a",    "127.0.0.1", "-p", port, "-sd",
+          store_directory_,  "-l",  log_file};
       args.insert(args.end(), extra_args_.begin(), extra_args_.end());
       std::vector<char*> argv;
       for (std::string& arg : args) argv.push_back(arg.data());
@@ -98,8 +101,7 @@ class NatsServer {
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     address.sin_port = htons(static_cast<std::uint16_t>(port_));
-    const bool connected =
-        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    const bool connected = connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
     close(fd);
     return connected;
   }
@@ -120,7 +122,8 @@ class NatsCluster {
     std::string routes;
     for (int i = 0; i < kSize; ++i) {
       cluster_ports[i] = NatsServer::free_port();
-      routes += (i ? "," : "") + std::string("nats://127.0.0.1:") + std::to_string(cluster_ports[i]);
+      routes +=
+          (i ? "," : "") + std::string("nats://127.0.0.1:") + std::to_string(cluster_ports[i]);
     }
     for (int i = 0; i < kSize; ++i) {
       servers_.push_back(std::make_unique<NatsServer>(directory + "/nats" + std::to_string(i),

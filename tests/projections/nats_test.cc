@@ -13,8 +13,8 @@
 #include "nats_server.h"
 #include "query_side.h"
 #include "temp_dir.h"
-#include "views.h"
 #include "view_support.h"
+#include "views.h"
 
 using namespace turno;
 using namespace turno::projections;
@@ -64,8 +64,8 @@ std::vector<StoredMessage> read_stream(const std::string& url, std::size_t expec
   jsSubOptions_Init(&options);
   options.Stream = "TURNO_EVENTS";
   natsSubscription* subscription = nullptr;
-  REQUIRE(js_PullSubscribe(&subscription, js, "turno.evt.>", "probe", nullptr, &options,
-                           nullptr) == NATS_OK);
+  REQUIRE(js_PullSubscribe(&subscription, js, "turno.evt.>", "probe", nullptr, &options, nullptr) ==
+          NATS_OK);
   std::vector<StoredMessage> messages;
   while (messages.size() < expected) {
     natsMsgList list;
@@ -73,9 +73,10 @@ std::vector<StoredMessage> read_stream(const std::string& url, std::size_t expec
     for (int i = 0; i < list.Count; ++i) {
       const char* id = nullptr;
       natsMsgHeader_Get(list.Msgs[i], "Nats-Msg-Id", &id);
-      messages.push_back({id ? id : "", natsMsg_GetSubject(list.Msgs[i]),
-                          std::string(natsMsg_GetData(list.Msgs[i]),
-                                      static_cast<std::size_t>(natsMsg_GetDataLength(list.Msgs[i])))});
+      messages.push_back(
+          {id ? id : "", natsMsg_GetSubject(list.Msgs[i]),
+           std::string(natsMsg_GetData(list.Msgs[i]),
+                       static_cast<std::size_t>(natsMsg_GetDataLength(list.Msgs[i])))});
       natsMsg_Ack(list.Msgs[i], nullptr);
     }
     natsMsgList_Destroy(&list);

@@ -24,26 +24,28 @@ struct Clinic {
 // Client c1 holds ana on Tuesday at 10:00 Lima, books and pays through the sandbox.
 std::string paid_booking(Clinic& clinic, int hour) {
   TestServer& server = clinic.server;
-  const Reply hold = server.post(
-      "/v1/holds",
-      R"({"site_id":"lima","service_id":"consult","staff_id":"ana","start":")" +
-          at(tuesday_lima(hour)) + R"(","patient":"Luna"})",
-      clinic.client);
+  const Reply hold =
+      server.post("/v1/holds",
+                  R"({"site_id":"lima","service_id":"consult","staff_id":"ana","start":")" +
+                      at(tuesday_lima(hour)) + R"(","patient":"Luna"})",
+                  clinic.client);
   REQUIRE(hold.status == 201);
   const std::string booking = hold.text("/booking_id");
   const Reply booked =
       server.post("/v1/bookings", R"({"booking_id":")" + booking + "\"}", clinic.client);
   REQUIRE(booked.status == 201);
-  const Reply paid = server.post(
-      "/v1/sandbox/payments/" + booked.text("/payments/0/payment_id") + "/succeed", "",
-      clinic.client);
+  const Reply paid =
+      server.post("/v1/sandbox/payments/" + booked.text("/payments/0/payment_id") + "/succeed", "",
+                  clinic.client);
   REQUIRE(paid.status == 200);
   server.wait_for_views();
   return booking;
 }
 
 Clinic open_clinic(TestServer& server) {
-  Clinic clinic{server, seed_tenant(server, "t1"), server.token(v1::ROLE_ADMIN, "t1", "boss"),
+  Clinic clinic{server,
+                seed_tenant(server, "t1"),
+                server.token(v1::ROLE_ADMIN, "t1", "boss"),
                 server.token(v1::ROLE_CLIENT, "t1", "c1"),
                 server.token(v1::ROLE_STAFF, "t1", "ana", "lima", "ana"),
                 server.token(v1::ROLE_STAFF, "t1", "carla", "cusco", "carla")};

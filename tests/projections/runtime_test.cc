@@ -8,8 +8,8 @@
 #include "query_side.h"
 #include "rebuild.h"
 #include "temp_dir.h"
-#include "views.h"
 #include "view_support.h"
+#include "views.h"
 
 using namespace turno;
 using namespace turno::projections;
@@ -36,7 +36,8 @@ std::map<std::string, Hash> rebuilt_digests(const EventLog& log, RebuildOptions 
   auto rebuilt = rebuild_views(log, options);
   REQUIRE(rebuilt.is_ok());
   std::map<std::string, Hash> digests;
-  for (const auto& view : rebuilt.value().views) digests[std::string(view->name())] = view->digest();
+  for (const auto& view : rebuilt.value().views)
+    digests[std::string(view->name())] = view->digest();
   return digests;
 }
 
@@ -58,7 +59,8 @@ TEST_CASE("embedded: views follow the log right after each commit") {
   auto side = open_side(dir.sub("views"));
   side->start_embedded(engine->log());
   clinic_on(engine->writer());
-  accept(engine->writer(), hold("t1", "h1", client("c1"), "lima", "consult", "ana", lima(0, 9), "b1"));
+  accept(engine->writer(),
+         hold("t1", "h1", client("c1"), "lima", "consult", "ana", lima(0, 9), "b1"));
   REQUIRE(side->wait_until_applied(engine->log().last_seq(), kWait));
 
   auto agenda = side->agenda({"t1", "ana", kMondayDay, 1, true});

@@ -19,9 +19,15 @@ inline v1::Actor actor(v1::Role role, std::string id, std::string site = {},
   out.set_staff_id(std::move(staff));
   return out;
 }
-inline v1::Actor platform() { return actor(v1::ROLE_PLATFORM, "platform"); }
-inline v1::Actor admin() { return actor(v1::ROLE_ADMIN, "admin-1"); }
-inline v1::Actor client(std::string id) { return actor(v1::ROLE_CLIENT, std::move(id)); }
+inline v1::Actor platform() {
+  return actor(v1::ROLE_PLATFORM, "platform");
+}
+inline v1::Actor admin() {
+  return actor(v1::ROLE_ADMIN, "admin-1");
+}
+inline v1::Actor client(std::string id) {
+  return actor(v1::ROLE_CLIENT, std::move(id));
+}
 inline v1::Actor staff(std::string id, std::string site) {
   return actor(v1::ROLE_STAFF, id, std::move(site), id);
 }
@@ -188,9 +194,9 @@ inline v1::Command refund(const std::string& tenant, const std::string& id,
   return out;
 }
 
-inline v1::Command reschedule(const std::string& tenant, const std::string& id,
-                              const v1::Actor& by, const std::string& booking,
-                              std::int64_t start_ms, const std::string& staff_id = {}) {
+inline v1::Command reschedule(const std::string& tenant, const std::string& id, const v1::Actor& by,
+                              const std::string& booking, std::int64_t start_ms,
+                              const std::string& staff_id = {}) {
   v1::Command out = command(tenant, id, by);
   out.mutable_reschedule_booking()->set_booking_id(booking);
   out.mutable_reschedule_booking()->set_start_ms(start_ms);
