@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include <charconv>
 #include <vector>
 
 #include "history_filter.h"
@@ -103,6 +104,40 @@ void append_varint32(std::uint32_t value, std::string& out) {
   out.push_back(static_cast<char>(value));
 }
 
+std::optional<std::uint64_t> leading_number(std::string_view text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end == text.data()) return std::nullopt;
+  return value;
+}
+
+std::optional<std::uint64_t> leading_varint(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (std::size_t i = 0; i < bytes.size() && i < 10; ++i) {
+    const auto byte = static_cast<unsigned char>(bytes[i]);
+    value |= static_cast<std::uint64_t>(byte & 0x7f) << (7 * i);
+    if ((byte & 0x80) == 0) return value;
+  }
+  return std::nullopt;
+}
+
+// The seq a record, whole or damaged, names at its start: the exporter writes it first in
+// every format ({"seq":"N", in JSON, the first CSV column, field 1 of the protobuf bytes).
+std::optional<Seq> leading_seq(std::string_view unit, Format format) {
+  std::optional<std::uint64_t> seq;
+  if (format == Format::kProtobuf) {
+    constexpr char kSeqTag = 0x08;  // field 1, varint
+    if (!unit.empty() && unit[0] == kSeqTag) seq = leading_varint(unit.substr(1));
+  } else if (format == Format::kCsv) {
+    seq = leading_number(unit);
+  } else {
+    constexpr std::string_view kPrefix = "{\"seq\":\"";
+    if (unit.starts_with(kPrefix)) seq = leading_number(unit.substr(kPrefix.size()));
+  }
+  if (!seq || *seq == 0) return std::nullopt;
+  return Seq{*seq};
+}
+
 std::string csv_header() {
   std::string out;
   for (std::string_view column : kCsvColumns) {
@@ -199,10 +234,18 @@ void RecordEncoder::append_summary(const v1::ExportSummary& summary, std::string
 
 // ------------------------------------------------------------------------------ RecordReader
 
+std::string RecordReader::where() const {
+  return (format_ == Format::kProtobuf ? "record " : "line ") + std::to_string(position_);
+}
+
 bool RecordReader::fail(const std::string& why) {
-  const std::string unit = format_ == Format::kProtobuf ? "record " : "line ";
-  status_ = Status::corruption(unit + std::to_string(position_) + ": " + why);
+  status_ = Status::corruption(where() + ": " + why);
   return false;
+}
+
+bool RecordReader::fail_at(std::optional<Seq> seq, const std::string& why) {
+  failed_seq_ = seq;
+  return fail(seq ? "seq " + std::to_string(seq->value) + ": " + why : why);
 }
 
 bool RecordReader::read_line(std::string& line) {
@@ -210,7 +253,9 @@ bool RecordReader::read_line(std::string& line) {
     if (in_.bad()) return fail("unreadable");
     return false;  // the end
   }
-  if (in_.eof()) return fail("the last line has no line break (cut short?)");
+  if (in_.eof()) {
+    return fail_at(leading_seq(line, format_), "the last line has no line break (cut short?)");
+  }
   if (line.size() > kSummaryBytesMax) return fail("longer than any record");
   return true;
 }
@@ -229,7 +274,37 @@ bool RecordReader::read_frame(std::string& frame) {
   if (size > kSummaryBytesMax) return fail("longer than any record");
   frame.resize(size);
   in_.read(frame.data(), static_cast<std::streamsize>(size));
-  if (static_cast<std::uint32_t>(in_.gcount()) != size) return fail("cut short");
+  const auto got = static_cast<std::size_t>(in_.gcount());
+  if (got != size) return fail_at(leading_seq(frame.substr(0, got), format_), "cut short");
+  return true;
+}
+
+bool RecordReader::read_json_line() {
+  if (!read_line(buffer_)) return false;
+  std::string_view json_text = buffer_;
+  std::vector<std::string> fields;
+  if (format_ == Format::kCsv) {
+    if (!split_csv_line(buffer_, fields) || fields.size() != std::size(kCsvColumns)) {
+      return fail_at(leading_seq(buffer_, format_), "not a row of the export's columns");
+    }
+    json_text = fields.back();
+  }
+  envelope_.Clear();
+  json::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  if (!json::JsonStringToMessage(std::string(json_text), &envelope_, options).ok()) {
+    return fail_at(leading_seq(json_text, Format::kJsonl), "does not parse as an Envelope");
+  }
+  const std::optional<Seq> seq =
+      envelope_.seq() == 0 ? std::nullopt : std::optional<Seq>(Seq{envelope_.seq()});
+  if (const std::optional<std::size_t> at = raw_control_in_json_string(json_text)) {
+    return fail_at(seq, "a raw control character (byte " +
+                            std::to_string(static_cast<unsigned char>(json_text[*at])) +
+                            ") inside a JSON string: invalid JSON, it must be escaped");
+  }
+  if (format_ == Format::kCsv && envelope_csv_row(envelope_) != buffer_) {
+    return fail_at(seq, "the row's columns do not match its envelope");
+  }
   return true;
 }
 
@@ -242,32 +317,34 @@ bool RecordReader::next() {
     if (buffer_ != csv_header()) return fail("not the export's CSV header");
   }
   ++position_;
-  if (format_ == Format::kProtobuf) {
-    if (!read_frame(buffer_)) return false;
-    envelope_.Clear();
-    if (!envelope_.ParseFromString(buffer_)) return fail("does not decode as an Envelope");
-    return true;
-  }
-  if (!read_line(buffer_)) return false;
-  std::string_view json_text = buffer_;
-  std::vector<std::string> fields;
-  if (format_ == Format::kCsv) {
-    if (!split_csv_line(buffer_, fields) || fields.size() != std::size(kCsvColumns)) {
-      return fail("not a row of the export's columns");
-    }
-    json_text = fields.back();
-  }
+  if (format_ != Format::kProtobuf) return read_json_line();
+  if (!read_frame(buffer_)) return false;
   envelope_.Clear();
-  json::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  if (!json::JsonStringToMessage(std::string(json_text), &envelope_, options).ok()) {
-    return fail("does not parse as an Envelope");
-  }
-  if (format_ == Format::kCsv && envelope_csv_row(envelope_) != buffer_) {
-    return fail("seq " + std::to_string(envelope_.seq()) +
-                ": the row's columns do not match its envelope");
+  if (!envelope_.ParseFromString(buffer_)) {
+    return fail_at(leading_seq(buffer_, format_), "does not decode as an Envelope");
   }
   return true;
+}
+
+std::optional<std::size_t> raw_control_in_json_string(std::string_view json) {
+  constexpr unsigned char kFirstPrintable = 0x20;
+  bool in_string = false;
+  bool escaped = false;  // the character before was the backslash of an escape (\" \\ \n ...)
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const auto c = static_cast<unsigned char>(json[i]);
+    if (!in_string) {
+      in_string = c == '"';
+    } else if (c < kFirstPrintable) {
+      return i;
+    } else if (escaped) {
+      escaped = false;
+    } else if (c == '\\') {
+      escaped = true;
+    } else if (c == '"') {
+      in_string = false;
+    }
+  }
+  return std::nullopt;
 }
 
 Format detect_format(std::istream& in) {

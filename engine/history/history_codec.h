@@ -53,12 +53,19 @@ class RecordReader {
   const v1::Envelope& envelope() const { return envelope_; }
   // 1-based: the line (jsonl, csv) or the record (protobuf) just read.
   std::uint64_t position() const { return position_; }
+  // "line 12" or "record 12": position() in words.
+  std::string where() const;
   const Status& status() const { return status_; }
+  // After an error: the seq of the record that failed, when enough of it could be read (a
+  // damaged record still names its seq; a cut-off length or an unreadable start does not).
+  std::optional<Seq> failed_seq() const { return failed_seq_; }
 
  private:
   bool read_line(std::string& line);
   bool read_frame(std::string& frame);
+  bool read_json_line();
   bool fail(const std::string& why);
+  bool fail_at(std::optional<Seq> seq, const std::string& why);
 
   std::istream& in_;
   Format format_;
@@ -66,8 +73,14 @@ class RecordReader {
   std::uint64_t position_ = 0;
   bool header_read_ = false;
   Status status_;
+  std::optional<Seq> failed_seq_;
   std::string buffer_;
 };
+
+// The offset of the first raw control character (below 0x20) inside a JSON string of `json`,
+// which makes it invalid JSON (RFC 8259 §7: they must be escaped); nullopt when there is none.
+// Protobuf's JSON parser accepts them, so the reader checks this itself.
+std::optional<std::size_t> raw_control_in_json_string(std::string_view json);
 
 // Sniffs the format from the first bytes of an export: '{' jsonl, the CSV header, else
 // protobuf. Leaves the stream where it was.

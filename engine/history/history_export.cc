@@ -45,7 +45,8 @@ void add_to_ranges(google::protobuf::RepeatedPtrField<v1::SeqRange>& ranges, Seq
 
 Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter& filter,
                                          Format format, const Sink& sink, const Progress& progress,
-                                         const ExportLimits& limits) {
+                                         const ExportLimits& limits,
+                                         const SigningKey* signing_key) {
   const Seq head = log.last_seq();
   v1::ExportSummary summary = start_summary(log, filter, head);
   RecordEncoder encoder(format);
@@ -54,6 +55,7 @@ Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter&
   LogCursor cursor = log.read(Seq{summary.from_seq()}, Seq{summary.to_seq()},
                               /*verify_hashes=*/true);
   std::uint64_t scanned = 0;
+  Sha256 records_digest;
   while (cursor.next()) {
     const LogRecord& record = cursor.record();
     ++scanned;
@@ -63,6 +65,7 @@ Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter&
       if (Status status = encoder.append_record(record, output.buffer()); !status.is_ok()) {
         return status;
       }
+      records_digest.update(record.hash);
       add_to_ranges(*summary.mutable_ranges(), record.seq);
       summary.set_record_count(summary.record_count() + 1);
       if (Status status = output.flush_if_full(); !status.is_ok()) return status;
@@ -82,6 +85,8 @@ Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter&
     summary.set_head_hash(std::string(as_bytes(at_head.value().hash)));
   }
   if (progress) progress(Seq{summary.to_seq()}, head);
+  summary.set_records_digest(std::string(as_bytes(records_digest.finish())));
+  if (signing_key != nullptr) sign_summary(summary, *signing_key);
   encoder.append_summary(summary, output.buffer());
   if (Status status = output.flush(); !status.is_ok()) return status;
   return summary;

@@ -9,6 +9,7 @@
 #include "event_log.h"
 #include "history_filter.h"
 #include "history_format.h"
+#include "history_signing.h"
 #include "status.h"
 
 namespace turno::history {
@@ -49,11 +50,15 @@ struct ExportLimits {
 // export with that error (kCorruption naming the seq) after the records before it, and no
 // summary is written, so the partial export does not verify. When `limits` stop it early the
 // summary's to_seq is the last seq scanned: the page is a complete, verifiable export of that
-// range, and the next page starts at to_seq + 1. Returns the summary written.
+// range, and the next page starts at to_seq + 1. The summary carries the digest of the
+// records' hashes and, with `signing_key`, its fingerprint and signature (history_signing.h);
+// every export a node hands out is signed, an unsigned one is for benchmarks and tests.
+// Returns the summary written.
 Result<v1::ExportSummary> export_history(const EventLog& log, const EventFilter& filter,
                                          Format format, const Sink& sink,
                                          const Progress& progress = {},
-                                         const ExportLimits& limits = {});
+                                         const ExportLimits& limits = {},
+                                         const SigningKey* signing_key = nullptr);
 
 // Appends seq to `ranges` (kept as runs of consecutive seqs, ascending).
 void add_to_ranges(google::protobuf::RepeatedPtrField<v1::SeqRange>& ranges, Seq seq);

@@ -184,4 +184,16 @@ std::string EventFilter::describe() const {
   return out;
 }
 
+std::optional<EventFilter> EventFilter::from_description(std::string_view description) {
+  EventFilter filter;
+  while (!description.empty()) {
+    const std::string_view item = description.substr(0, description.find(' '));
+    description.remove_prefix(std::min(description.size(), item.size() + 1));
+    const std::size_t equals = item.find('=');
+    if (equals == std::string_view::npos || equals + 1 == item.size()) return std::nullopt;
+    if (!filter.set(item.substr(0, equals), item.substr(equals + 1)).is_ok()) return std::nullopt;
+  }
+  return filter;
+}
+
 }  // namespace turno::history

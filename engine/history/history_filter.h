@@ -44,6 +44,9 @@ struct EventFilter {
   bool selects_every_event() const;
   // The criteria that are set, as "tenant=t1 type=slot_held from-seq=10"; "" when none.
   std::string describe() const;
+  // The filter a describe() text stands for (an export summary's `filter`); nullopt when the
+  // text does not read back as one (e.g. a value with a space in it).
+  static std::optional<EventFilter> from_description(std::string_view description);
 };
 
 // The names set() accepts, in the order describe() writes them.

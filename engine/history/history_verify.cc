@@ -1,6 +1,7 @@
 #include "history_verify.h"
 
 #include "history_codec.h"
+#include "history_filter.h"
 #include "sha256.h"
 
 namespace turno::history {
@@ -43,13 +44,30 @@ std::optional<std::pair<Seq, bool>> first_difference(
   return std::nullopt;
 }
 
+// The first seq of from..to missing from `runs` (ascending); nullopt when none is.
+std::optional<Seq> first_gap(const std::vector<Run>& runs, Seq from, Seq to) {
+  Seq expected = from;
+  for (const Run& run : runs) {
+    if (expected > to) return std::nullopt;
+    if (run.first != expected) return expected;
+    expected = run.last.next();
+  }
+  return expected <= to ? std::optional<Seq>(expected) : std::nullopt;
+}
+
 class ExportVerifier {
  public:
   explicit ExportVerifier(ExportCheck& check) : check_(check) {}
 
-  bool on_envelope(v1::Envelope& envelope, std::uint64_t position) {
+  bool on_envelope(v1::Envelope& envelope, const std::string& where) {
     if (check_.summary) {
-      return fail(std::nullopt, position_text(position) + ": records after the export summary");
+      const Seq seq{envelope.seq()};
+      if (envelope.has_export_summary()) {
+        return fail(std::nullopt, where + ": a second export summary (nothing may follow one)");
+      }
+      return fail(seq.value == 0 ? std::nullopt : std::optional<Seq>(seq),
+                  where + ": seq " + seq_text(seq) +
+                      " after the export summary (nothing may follow the summary)");
     }
     if (envelope.has_export_summary()) {
       check_.summary = envelope.export_summary();
@@ -61,31 +79,80 @@ class ExportVerifier {
   // After the last envelope: the summary must be there and agree with what was read.
   void finish() {
     if (!check_.status.is_ok()) return;
-    const Seq after = check_.runs.empty() ? Seq{0} : check_.runs.back().last;
     if (!check_.summary) {
-      fail(after.next(),
-           "the export ends without its summary after seq " + seq_text(after) + " (cut short?)");
+      const Seq after = check_.runs.empty() ? Seq{0} : check_.runs.back().last;
+      fail(std::nullopt,
+           "the export ends after seq " + seq_text(after) + " without its summary (cut short?)");
       return;
     }
-    const v1::ExportSummary& summary = *check_.summary;
-    if (auto difference = first_difference(check_.runs, summary.ranges())) {
-      const auto [seq, claimed] = *difference;
-      fail(seq, claimed ? "record " + seq_text(seq) + " is missing"
-                        : "record " + seq_text(seq) + " is not in the export summary");
-      return;
-    }
-    if (summary.record_count() != check_.records) {
-      fail(std::nullopt, "the summary counts " + std::to_string(summary.record_count()) +
-                             " records, the export holds " + std::to_string(check_.records));
-      return;
-    }
-    if (!check_.runs.empty() && (check_.runs.front().first.value < summary.from_seq() ||
-                                 check_.runs.back().last.value > summary.to_seq())) {
-      fail(std::nullopt, "records outside the range the summary says was scanned");
-    }
+    if (check_ranges() && check_digest() && check_head()) check_gapless();
   }
 
  private:
+  // The seqs present are the ones the summary lists, as many as it counts, in its scan range.
+  bool check_ranges() {
+    const v1::ExportSummary& summary = *check_.summary;
+    if (auto difference = first_difference(check_.runs, summary.ranges())) {
+      const auto [seq, claimed] = *difference;
+      return fail(seq, claimed ? "record " + seq_text(seq) + " is missing"
+                               : "record " + seq_text(seq) + " is not in the export summary");
+    }
+    if (summary.record_count() != check_.records) {
+      return fail(std::nullopt, "the summary counts " + std::to_string(summary.record_count()) +
+                                    " records, the export holds " + std::to_string(check_.records));
+    }
+    if (!check_.runs.empty() && (check_.runs.front().first.value < summary.from_seq() ||
+                                 check_.runs.back().last.value > summary.to_seq())) {
+      return fail(std::nullopt, "records outside the range the summary says was scanned");
+    }
+    return true;
+  }
+
+  // The summary's digest is of these records' hashes: what binds them to its signature.
+  bool check_digest() {
+    const std::string digest(as_bytes(records_digest_.finish()));
+    if (check_.summary->records_digest() == digest) return true;
+    return fail(std::nullopt, check_.summary->records_digest().empty()
+                                  ? "the summary has no records digest"
+                                  : "the records' digest differs from the summary's: a record "
+                                    "was changed, added or removed");
+  }
+
+  // The head the summary claims is at most where the scan ended, and when the export holds
+  // the head, it holds it with the head's hash.
+  bool check_head() {
+    const v1::ExportSummary& summary = *check_.summary;
+    if (summary.to_seq() > summary.head_seq()) {
+      return fail(std::nullopt, "the summary's scan range ends after the head it claims");
+    }
+    const Seq head{summary.head_seq()};
+    if (check_.runs.empty() || check_.runs.back().last != head) return true;
+    if (as_bytes(check_.runs.back().last_hash) == summary.head_hash()) return true;
+    return fail(head,
+                "seq " + seq_text(head) + " does not have the head hash the summary claims for it");
+  }
+
+  // A summary whose filter selects by seq range only (an unfiltered export, a seq range, a
+  // page of one) must hold every seq of its scan range, starting where its filter starts.
+  bool check_gapless() {
+    const v1::ExportSummary& summary = *check_.summary;
+    const std::optional<EventFilter> filter = EventFilter::from_description(summary.filter());
+    if (!filter || !filter->selects_every_event()) return true;
+    const Seq from{std::max<std::uint64_t>(filter->from_seq.value, 1)};
+    if (summary.from_seq() != from.value) {
+      return fail(from, "an unfiltered export that starts at seq " +
+                            std::to_string(summary.from_seq()) + " instead of seq " +
+                            seq_text(from));
+    }
+    if (const std::optional<Seq> gap = first_gap(check_.runs, from, Seq{summary.to_seq()})) {
+      return fail(*gap, "seq " + seq_text(*gap) + " is missing: an unfiltered export holds " +
+                            "every seq from " + seq_text(from) + " to " +
+                            std::to_string(summary.to_seq()) + " without a gap");
+    }
+    check_.gapless = true;
+    return true;
+  }
+
   bool on_record(v1::Envelope& envelope) {
     const Seq seq{envelope.seq()};
     const Seq previous = check_.runs.empty() ? Seq{0} : check_.runs.back().last;
@@ -117,12 +184,9 @@ class ExportVerifier {
     } else {
       check_.runs.push_back(Run{seq, seq, *carried});
     }
+    records_digest_.update(*carried);
     ++check_.records;
     return true;
-  }
-
-  std::string position_text(std::uint64_t position) const {
-    return "position " + std::to_string(position);
   }
 
   bool fail(std::optional<Seq> seq, const std::string& why) {
@@ -133,6 +197,7 @@ class ExportVerifier {
 
   ExportCheck& check_;
   std::string bytes_;
+  Sha256 records_digest_;
 };
 
 }  // namespace
@@ -144,18 +209,25 @@ ExportCheck verify_export(std::istream& in, Format format,
   RecordReader reader(in, format);
   while (reader.next()) {
     v1::Envelope envelope = reader.envelope();
-    if (!verifier.on_envelope(envelope, reader.position())) return check;
+    if (!verifier.on_envelope(envelope, reader.where())) return check;
     if (progress && check.records % kProgressEveryRecords == 0) progress(check.records);
   }
   if (!reader.status().is_ok()) {
     const Seq after = check.runs.empty() ? Seq{0} : check.runs.back().last;
-    check.status =
-        Status::corruption(reader.status().message() + " (after seq " + seq_text(after) + ")");
-    check.first_bad_seq = after.next();
+    const std::string context = check.summary ? " (after the export summary: nothing may follow it)"
+                                              : " (after seq " + seq_text(after) + ")";
+    check.status = Status::corruption(reader.status().message() + context);
+    check.first_bad_seq = reader.failed_seq();
     return check;
   }
   verifier.finish();
   return check;
+}
+
+void authenticate_export(ExportCheck& check, const PublicKey& key) {
+  if (!check.status.is_ok() || !check.summary) return;
+  check.status = check_summary_signature(*check.summary, key);
+  check.authenticated = check.status.is_ok();
 }
 
 void anchor_export(ExportCheck& check, const EventLog& log) {

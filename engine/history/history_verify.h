@@ -11,6 +11,7 @@
 #include "event_log.h"
 #include "history_export.h"
 #include "history_format.h"
+#include "history_signing.h"
 #include "status.h"
 
 namespace turno::history {
@@ -25,19 +26,35 @@ struct Run {
 
 struct ExportCheck {
   Status status;                     // OK, or the first problem found (kCorruption)
-  std::optional<Seq> first_bad_seq;  // with a problem: the first seq it concerns
+  std::optional<Seq> first_bad_seq;  // with a problem: the first seq it concerns, when one does
   std::uint64_t records = 0;         // records read (the summary not counted)
   std::uint64_t links_checked = 0;   // pairs n, n+1 whose prev_hash link was checked
   std::vector<Run> runs;             // what the export covers, ascending
   std::optional<v1::ExportSummary> summary;
+  // The summary's filter selects by seq range only, so every seq from its from_seq to its
+  // to_seq was checked present, in one chained run.
+  bool gapless = false;
+  // authenticate_export() found the summary signed by the key it was given.
+  bool authenticated = false;
 };
 
-// Verifies an export read from `in`. Each record must hash to the hash it carries, seqs must
-// increase, consecutive seqs must be linked by prev_hash, and the summary must come last and
-// list exactly the seqs present (so a removed, added, reordered or cut-off record is found).
-// Stops at the first problem. `progress` is told the number of records read now and then.
+// Verifies an export read from `in`, in any format. Each record must hash to the hash it
+// carries, seqs must increase, consecutive seqs must be linked by prev_hash, and the summary
+// must come last (anything after it is an error naming that record) and agree with what was
+// read: the seqs present as its ranges, their count, the digest of their hashes, the head's
+// hash when the head is among them; and for a summary whose filter selects by seq range only,
+// every seq from its from_seq to its to_seq, no gap (so a removed, added, reordered or
+// cut-off record is found even with the summary edited to match). A record whose JSON holds a
+// raw control character fails, named by its seq. Stops at the first problem. `progress` is
+// told the number of records read now and then. Says nothing about who wrote the export:
+// authenticate_export() does.
 ExportCheck verify_export(std::istream& in, Format format,
                           const std::function<void(std::uint64_t records)>& progress = {});
+
+// Checks that a verified export's summary is signed by `key` (history_signing.h): with the
+// digest and head it covers, this ties every record to the node that holds the key. Sets
+// check.authenticated, or check.status (unsigned, another key, a forged or altered summary).
+void authenticate_export(ExportCheck& check, const PublicKey& key);
 
 // Ties a verified export to `log`: the last record of every run must have the log's hash at
 // that seq (and the export's log id must be the log's). Sets check.status and first_bad_seq on
