@@ -1,5 +1,8 @@
 // History over HTTP (auditor and platform roles): GET /v1/events, the log's events as the JSON
-// lines of `turno export` with the same filters, and GET /v1/events/verify, the chain check.
+// lines of `turno export` with the same filters, each page's summary signed with the node's
+// key; GET /v1/events/signing-key, that key's public half; GET /v1/events/verify, the chain
+// check. The key is a history::SigningKey the server provides (Api::provide); without one,
+// pages are unsigned and the key route answers 503.
 //
 // Until the server can stream a response body, both answer in bounded pages so that neither
 // the memory of a response nor the time it holds an I/O thread grows with the log: a page of
@@ -13,6 +16,7 @@
 
 #include "api.h"
 #include "history_export.h"
+#include "history_signing.h"
 #include "history_verify.h"
 #include "json_writer.h"
 #include "query_string.h"
@@ -80,7 +84,7 @@ void list_events(Call& call) {
         body += bytes;
         return Status::ok();
       },
-      {}, history::ExportLimits{page.limit, kPageScannedMax});
+      {}, history::ExportLimits{page.limit, kPageScannedMax}, call.api.find<history::SigningKey>());
   if (!summary.is_ok()) {
     return call.respond(make_problem(http::status::internal_server_error, "log_corrupt",
                                      summary.status().message()));
@@ -91,6 +95,21 @@ void list_events(Call& call) {
     response.set(kNextFromSeqHeader, std::to_string(scanned_to + 1));
   }
   call.respond(std::move(response));
+}
+
+void signing_key(Call& call) {
+  const history::SigningKey* key = call.api.find<history::SigningKey>();
+  if (key == nullptr) {
+    return call.respond(make_problem(http::status::service_unavailable, "signing_key_unavailable",
+                                     "this node has no export signing key"));
+  }
+  JsonWriter json;
+  json.begin_object()
+      .field("algorithm", "Ed25519")
+      .field("fingerprint", key->public_key().fingerprint())
+      .field("publicKeyPem", key->public_key().pem())
+      .end_object();
+  call.respond(json_response(http::status::ok, json.take()));
 }
 
 void verify_events(Call& call) {
@@ -135,6 +154,7 @@ void add_events_routes(RouteTable& table) {
   const RoleSet auditors = roles({v1::ROLE_AUDITOR, v1::ROLE_PLATFORM});
   table.add({http::verb::get, "/v1/events", auditors, list_events});
   table.add({http::verb::get, "/v1/events/verify", auditors, verify_events});
+  table.add({http::verb::get, "/v1/events/signing-key", auditors, signing_key});
 }
 
 }  // namespace turno::api

@@ -1,6 +1,8 @@
 // `turno export`: the log's history, or a filtered part of it, in jsonl, csv or protobuf, with
-// every record's hash, to stdout or a file (history_format.h). Exit status 1 if the log fails
-// its chain check on the way (the output then lacks its summary and never verifies).
+// every record's hash, to stdout or a file (history_format.h), its summary signed with the
+// node's key (history_signing.h; created in the data directory on first use). Exit status 1
+// if the log fails its chain check on the way (the output then lacks its summary and never
+// verifies).
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,6 +10,7 @@
 #include "history_cli.h"
 #include "history_codec.h"
 #include "history_export.h"
+#include "history_signing.h"
 #include "subcommand.h"
 
 namespace turno::cli {
@@ -86,6 +89,8 @@ int run_export(int argc, char** argv) {
   if (!filter.is_ok()) return report_failure("export", filter.status().message(), 2);
   Result<std::unique_ptr<EventLog>> log = open_log_for_reading(*data);
   if (!log.is_ok()) return report_failure("export", log.status().message(), 1);
+  Result<history::SigningKey> key = history::load_or_create_node_key(*data);
+  if (!key.is_ok()) return report_failure("export", key.status().message(), 1);
   Result<Output> output = Output::open(flags.get("out"));
   if (!output.is_ok()) return report_failure("export", output.status().message(), 1);
 
@@ -93,15 +98,18 @@ int run_export(int argc, char** argv) {
   Result<v1::ExportSummary> summary = history::export_history(
       *log.value(), filter.value(), *format,
       [&](std::string_view bytes) { return output.value().write(bytes); },
-      [&](Seq scanned, Seq last) { progress.update(scanned.value, last.value); });
+      [&](Seq scanned, Seq last) { progress.update(scanned.value, last.value); }, {}, &key.value());
   Status committed = summary.is_ok() ? output.value().commit() : summary.status();
   if (!committed.is_ok()) return report_failure("export", committed.message(), 1);
   const v1::ExportSummary& done = summary.value();
-  std::fprintf(stderr, "turno export: %llu records of log %s, seq %llu-%llu scanned%s%s\n",
+  std::fprintf(stderr,
+               "turno export: %llu records of log %s, seq %llu-%llu scanned%s%s, signed by key "
+               "%s\n",
                static_cast<unsigned long long>(done.record_count()), done.log_id().c_str(),
                static_cast<unsigned long long>(done.from_seq()),
                static_cast<unsigned long long>(done.to_seq()),
-               done.filter().empty() ? "" : ", filter: ", done.filter().c_str());
+               done.filter().empty() ? "" : ", filter: ", done.filter().c_str(),
+               done.key_fingerprint().c_str());
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "api.h"
 #include "engine.h"
 #include "flags.h"
+#include "history_signing.h"
 #include "serve_notifications.h"
 #include "serve_rate_limits.h"
 #include "serve_views.h"
@@ -164,6 +165,14 @@ int run_serve(int argc, char** argv) {
     return 1;
   }
   if (notifications.value()) notifications.value()->attach(*api);
+  if (engine) {  // signs the summaries of GET /v1/events (history_signing.h)
+    Result<history::SigningKey> key = history::load_or_create_node_key(*data);
+    if (!key.is_ok()) {
+      std::fprintf(stderr, "turno serve: %s\n", key.status().message().c_str());
+      return 1;
+    }
+    api->provide(std::make_shared<history::SigningKey>(std::move(key).value()));
+  }
   api::Server server(*api, server_options);
   if (Status started = server.start(); !started.is_ok()) {
     std::fprintf(stderr, "turno serve: %s\n", started.message().c_str());

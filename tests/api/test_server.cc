@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
+#include "history_signing.h"
 #include "jwt.h"
 #include "rfc3339.h"
 
@@ -66,6 +67,9 @@ TestServer::TestServer(api::ServerOptions options, api::RateLimitOptions rate_li
   notifications_ = std::move(notifications).value();
   notifications_->start(engine_->log());
   api_->provide(notifications_);
+  auto signing_key = history::load_or_create_node_key(dir_.sub("log"));  // as turno serve does
+  REQUIRE(signing_key.is_ok());
+  api_->provide(std::make_shared<history::SigningKey>(std::move(signing_key).value()));
   api_->add_metrics_source(
       [service = notifications_](std::string& out) { out += service->metrics_text(); });
   options.listen = "127.0.0.1:0";

@@ -3,6 +3,7 @@
 // nats-server of the test's own, snapshot on demand.
 #include <doctest/doctest.h>
 #include <nats/nats.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -115,6 +116,65 @@ TEST_CASE("turno export filters, and the filtered export verifies with its range
   CHECK(run_turno("export --data " + data + " --type no_such_event").status == 2);
   CHECK(run_turno("export --data " + data + " --since yesterday").status == 2);
   CHECK(run_turno("export").status == 2);
+}
+
+TEST_CASE("turno signing-key publishes the key that verify --public-key checks exports with") {
+  HistoryFixture history(150);
+  HistoryFixture other(10);
+  const std::string data = history.log_path();
+  const std::string files = history.data_path();
+  history.close();
+  other.close();
+  const Run published = run_turno("signing-key --data " + data);
+  REQUIRE(published.status == 0);
+  CHECK(published.out.starts_with("-----BEGIN PUBLIC KEY-----"));
+  write_file(files + "/node.pem", published.out);
+  REQUIRE(run_turno("signing-key --data " + other.log_path()).status == 0);
+  write_file(files + "/other.pem", run_turno("signing-key --data " + other.log_path()).out);
+  const std::string private_key = read_file(data + "/export_signing_key.pem");
+  REQUIRE(private_key.starts_with("-----BEGIN PRIVATE KEY-----"));
+  const std::string private_body = private_key.substr(private_key.find('\n') + 1, 40);
+  struct stat info {};
+  REQUIRE(::stat((data + "/export_signing_key.pem").c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  const std::string fingerprint = run_turno("signing-key --data " + data, true).out;
+
+  for (const std::string format : {"jsonl", "csv", "protobuf"}) {
+    INFO(format);
+    const std::string file = files + "/signed." + format;
+    REQUIRE(run_turno("export --data " + data + " --format " + format + " --out " + file).status ==
+            0);
+    CHECK(read_file(file).find(private_body) == std::string::npos);
+    const Run authentic =
+        run_turno("verify --file " + file + " --public-key " + files + "/node.pem");
+    CHECK(authentic.status == 0);
+    CHECK(authentic.out.find("authentic: the summary is signed by key") != std::string::npos);
+    CHECK(authentic.out.find("gapless: every seq from 1 to") != std::string::npos);
+    const Run unchecked = run_turno("verify --file " + file);
+    CHECK(unchecked.status == 0);
+    CHECK(unchecked.out.find("NOT AUTHENTICATED: no --public-key given") != std::string::npos);
+    const Run with_data = run_turno("verify --file " + file + " --data " + data);
+    CHECK(with_data.status == 0);
+    CHECK(with_data.out.find("the node's key in " + data) != std::string::npos);
+    const Run wrong_key =
+        run_turno("verify --file " + file + " --public-key " + files + "/other.pem");
+    CHECK(wrong_key.status == 1);
+    CHECK(wrong_key.out.find("FAILED: the export summary is signed by key") != std::string::npos);
+  }
+  CHECK(fingerprint.find("fingerprint") != std::string::npos);
+  CHECK(run_turno("verify --file " + files + "/signed.jsonl --public-key " + files + "/none.pem")
+            .status == 2);
+  CHECK(run_turno("signing-key").status == 2);
+  CHECK(run_turno("signing-key --data " + files + "/nothing-here").status == 1);
+
+  // Cut inside record 40: named by its seq.
+  const std::string text = read_file(files + "/signed.jsonl");
+  std::size_t at = 0;
+  for (int line = 1; line < 40; ++line) at = text.find('\n', at) + 1;
+  write_file(files + "/cut.jsonl", text.substr(0, at + 30));
+  const Run cut = run_turno("verify --file " + files + "/cut.jsonl");
+  CHECK(cut.status == 1);
+  CHECK(cut.out.find("first bad seq: 40") != std::string::npos);
 }
 
 TEST_CASE("turno replay streams to stdout, paced or not, and to NATS subjects") {

@@ -1,11 +1,13 @@
-// GET /v1/events and GET /v1/events/verify on a real server: pages that verify offline and
-// cover the log, the auditor's own-tenant restriction, roles, bad parameters.
+// GET /v1/events, /v1/events/verify and /v1/events/signing-key on a real server: pages that
+// verify offline, signed by the published key, and cover the log; the auditor's own-tenant
+// restriction, roles, bad parameters.
 #include <doctest/doctest.h>
 
 #include <sstream>
 
 #include "history_codec.h"
 #include "history_fixture.h"
+#include "history_signing.h"
 #include "history_verify.h"
 #include "test_server.h"
 
@@ -90,4 +92,33 @@ TEST_CASE("GET /v1/events/verify checks the chain, range by range") {
   REQUIRE(part.status == 200);
   CHECK(part.number("/records") == 21);
   CHECK(part.number("/toSeq") == 40);
+}
+
+TEST_CASE("GET /v1/events/signing-key publishes the key that signs every page") {
+  TestServer server;
+  write_history(server, 120);
+  const std::string platform = server.token(v1::ROLE_PLATFORM, "t0", "platform");
+  const Reply key = server.get("/v1/events/signing-key", platform);
+  REQUIRE(key.status == 200);
+  CHECK(key.text("/algorithm") == "Ed25519");
+  Result<history::PublicKey> public_key = history::PublicKey::from_pem(key.text("/publicKeyPem"));
+  REQUIRE(public_key.is_ok());
+  CHECK(public_key.value().fingerprint() == key.text("/fingerprint"));
+
+  for (const std::string query : {"limit=50", "limit=50&from-seq=51", "type=slot_held"}) {
+    INFO(query);
+    const Reply page = server.get("/v1/events?" + query, platform);
+    REQUIRE(page.status == 200);
+    history::ExportCheck check = verify_page(page.body);
+    history::authenticate_export(check, public_key.value());
+    REQUIRE_MESSAGE(check.status.is_ok(), check.status.message());
+    CHECK(check.authenticated);
+    CHECK(check.gapless == (query.find("type=") == std::string::npos));
+  }
+  const std::string auditor = server.token(v1::ROLE_AUDITOR, "t1", "auditor-1");
+  CHECK(server.get("/v1/events/signing-key", auditor).text("/fingerprint") ==
+        key.text("/fingerprint"));
+  CHECK(server.get("/v1/events/signing-key", server.token(v1::ROLE_CLIENT, "t1", "c1")).status ==
+        403);
+  CHECK(server.get("/v1/events/signing-key", "").status == 401);
 }
