@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "backup_copy.h"
+#include "data_layout.h"
 #include "event_log.h"
 #include "sha256.h"
 
@@ -143,6 +144,19 @@ Status verify_log_matches(const std::string& directory, const BackupManifest& ma
   return Status::ok();
 }
 
+// The node's export signing key cannot be derived from the log: the backup carries it (mode
+// 0600, a secret like the original), and restore copies it back with the log's files.
+Status copy_signing_key(const std::string& data_directory, const std::string& partial) {
+  const std::string key = data_layout::export_signing_key_path(data_directory);
+  std::error_code error;
+  if (!fs::exists(key, error)) return Status::ok();  // no export was ever signed
+  const std::string target = data_layout::export_signing_key_path(partial);
+  fs::copy_file(key, target, error);
+  if (!error) fs::permissions(target, fs::perms::owner_read | fs::perms::owner_write, error);
+  if (error) return fs_error("copy to", target, error);
+  return sync_path(target);
+}
+
 // One attempt: a fresh secondary, a fresh `.partial`, the copy, its check, its manifest.
 Result<BackupManifest> attempt(const std::string& data_directory, const std::string& partial,
                                const std::string& secondary, const BackupOptions& options) {
@@ -158,6 +172,7 @@ Result<BackupManifest> attempt(const std::string& data_directory, const std::str
   manifest.taken_at_ms = options.now_ms;
   if (Status status = verify_log_matches(partial, manifest); !status.is_ok()) return status;
   if (Status status = write_manifest(partial, manifest); !status.is_ok()) return status;
+  if (Status status = copy_signing_key(data_directory, partial); !status.is_ok()) return status;
   if (Status status = sync_path(partial); !status.is_ok()) return status;
   return manifest;
 }

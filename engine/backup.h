@@ -28,7 +28,8 @@
 // A backup directory is itself a log directory (a RocksDB database with the log's four column
 // families, written by this process, flushed and closed) plus the manifest below; restore
 // copies it into a fresh data directory and verifies it there. Write-model snapshots and views
-// are not copied: they are rebuilt from the log.
+// are not copied: they are rebuilt from the log. The export signing key is
+// (data_layout::export_signing_key_path, mode 0600): it is not derivable.
 //
 //   BACKUP/TURNO_BACKUP   text, one "key value" per line:
 //     format 1

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "commands.h"
+#include "data_layout.h"
 #include "engine.h"
 #include "harness.h"
 #include "temp_dir.h"
@@ -273,4 +274,35 @@ TEST_CASE("restore refuses a backup whose log does not match its manifest") {
   REQUIRE_FALSE(restored.is_ok());
   CHECK(restored.status().code() == Status::Code::kCorruption);
   CHECK_FALSE(std::filesystem::exists(dir.sub("restored")));
+}
+
+TEST_CASE("backup and restore carry the node's export signing key, still private") {
+  TempDir dir;
+  {
+    ManualClock clock(kMonday2026_03_02);
+    auto engine = Engine::open(dir.sub("data"), clock);
+    REQUIRE(engine.is_ok());
+    run_all(engine.value()->writer(), {register_tenant("t1", "reg")});
+  }
+  REQUIRE(run_turno({"signing-key", "--data", dir.sub("data")}) == 0);  // creates the key
+  const std::string original = data_layout::export_signing_key_path(dir.sub("data"));
+  std::ifstream original_file(original);
+  const std::string key((std::istreambuf_iterator<char>(original_file)),
+                        std::istreambuf_iterator<char>());
+  REQUIRE(key.starts_with("-----BEGIN PRIVATE KEY-----"));
+
+  auto report = take_backup(dir.sub("data"), dir.sub("backup"), BackupOptions{});
+  REQUIRE_MESSAGE(report.is_ok(), report.status().message());
+  auto restored = restore_backup(dir.sub("backup"), dir.sub("restored"));
+  REQUIRE_MESSAGE(restored.is_ok(), restored.status().message());
+  namespace fs = std::filesystem;
+  for (const std::string& copy : {data_layout::export_signing_key_path(dir.sub("backup")),
+                                  data_layout::export_signing_key_path(dir.sub("restored"))}) {
+    INFO(copy);
+    std::ifstream file(copy);
+    CHECK(std::string(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()) ==
+          key);
+    CHECK((fs::status(copy).permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
+          fs::perms::none);
+  }
 }
