@@ -50,6 +50,13 @@ CommandResult rejected_result(RejectionCode code, std::string detail) {
   return result;
 }
 
+CommandResult key_reused_result() {
+  CommandResult result = rejected_result(RejectionCode::kIdempotencyKeyReused,
+                                         "this Idempotency-Key was used for a different request");
+  result.replayed = true;  // answered from the key's first request, not decided
+  return result;
+}
+
 Result<Model> replay_log(const EventLog& log, Model start) {
   LogCursor cursor = log.read(start.last_seq.next());
   while (cursor.next()) evolve(start, cursor.record().envelope);
@@ -78,6 +85,7 @@ Writer::~Writer() {
 void Writer::start() {
   VERIFY(!running_.load(), "a writer starts once");
   running_.store(true);
+  if (options_.manual_stepping) return;  // the caller's thread does the work, in step()
   // Named so top, perf and gdb show them; RocksDB's per-thread perf counters off, as they
   // cost a thread-local lookup on every key comparison.
   commit_thread_ = std::thread([this] {
@@ -97,6 +105,12 @@ void Writer::stop() {
     std::lock_guard lock(mutex_);
     if (stopping_ && !thread_.joinable()) return;
     stopping_ = true;
+  }
+  if (options_.manual_stepping) {
+    // What the decide thread does when stopped: finish what was queued.
+    if (running_.load()) run_until_idle();
+    running_.store(false);
+    return;
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
@@ -149,7 +163,8 @@ void Writer::poke() {
 }
 
 const Model& Writer::model_when_stopped() const {
-  VERIFY(!running_.load(), "the model is the writer thread's while it runs");
+  VERIFY(!running_.load() || options_.manual_stepping,
+         "the model is the writer thread's while it runs");
   return model_;
 }
 
@@ -168,7 +183,6 @@ bool Writer::has_work() const {
 
 void Writer::run() {
   std::vector<Pending> incoming;
-  std::vector<Pending> chunk;
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -178,28 +192,73 @@ void Writer::run() {
       stats_.queue_depth.store(0, std::memory_order_relaxed);
       if (incoming.empty() && deferred_.empty() && stopping_) break;
     }
-    if (commit_failed_.load()) recover_from_failed_commit();
-    // Duplicates whose original is now durable go first: they arrived before the rest.
-    std::vector<Pending> ready;
-    release_finished_batches(ready);
-    if (!ready.empty()) {
-      std::move(incoming.begin(), incoming.end(), std::back_inserter(ready));
-      incoming.swap(ready);
-    }
-    // Chunks of at most batch_commands_max, each one group commit; an empty chunk still
-    // runs the timers.
-    std::size_t next = 0;
-    do {
-      const std::size_t end = std::min(incoming.size(), next + options_.batch_commands_max);
-      chunk.clear();
-      for (std::size_t i = next; i < end; ++i) chunk.push_back(std::move(incoming[i]));
-      next = end;
-      decide_batch(chunk);
-    } while (next < incoming.size());
-    incoming.clear();
+    decide_round(incoming);
   }
   wait_for_commits_to_drain();
   if (commit_failed_.load()) recover_from_failed_commit();
+}
+
+bool Writer::step() {
+  VERIFY(options_.manual_stepping && running_.load(), "step() drives a started manual writer");
+  std::vector<Pending> incoming;
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = false;
+    incoming.swap(queue_);
+    stats_.queue_depth.store(0, std::memory_order_relaxed);
+  }
+  if (incoming.empty() && deferred_.empty() && !commit_failed_.load() &&
+      !timer_due(clock_.now_ms())) {
+    return false;
+  }
+  decide_round(incoming);
+  wait_for_commits_to_drain();
+  return true;
+}
+
+std::size_t Writer::run_until_idle() {
+  std::size_t rounds = 0;
+  while (true) {
+    const std::uint64_t failures_before = stats_.commit_failures.load();
+    if (!step()) break;
+    ++rounds;
+    if (stats_.commit_failures.load() == failures_before) continue;
+    std::lock_guard lock(mutex_);
+    if (queue_.empty() && deferred_.empty()) break;
+  }
+  if (commit_failed_.load()) recover_from_failed_commit();
+  return rounds;
+}
+
+bool Writer::timer_due(std::int64_t now_ms) const {
+  for (const Timer& timer : model_.timers) {
+    if (timer.due_ms > now_ms) return false;
+    if (!skipped_timers_.contains(timer)) return true;
+  }
+  return false;
+}
+
+void Writer::decide_round(std::vector<Pending>& incoming) {
+  if (commit_failed_.load()) recover_from_failed_commit();
+  // Duplicates whose original is now durable go first: they arrived before the rest.
+  std::vector<Pending> ready;
+  release_finished_batches(ready);
+  if (!ready.empty()) {
+    std::move(incoming.begin(), incoming.end(), std::back_inserter(ready));
+    incoming.swap(ready);
+  }
+  // Chunks of at most batch_commands_max, each one group commit; an empty chunk still runs
+  // the timers.
+  std::vector<Pending> chunk;
+  std::size_t next = 0;
+  do {
+    const std::size_t end = std::min(incoming.size(), next + options_.batch_commands_max);
+    chunk.clear();
+    for (std::size_t i = next; i < end; ++i) chunk.push_back(std::move(incoming[i]));
+    next = end;
+    decide_batch(chunk);
+  } while (next < incoming.size());
+  incoming.clear();
 }
 
 void Writer::release_finished_batches(std::vector<Pending>& into) {
@@ -251,14 +310,30 @@ void Writer::decide_batch(std::vector<Pending>& pendings) {
     tail_hash_ = append.tail_hash();
     batch.append.emplace(std::move(append));
   }
-  // Duplicates of commands still being committed wait for them, outside this batch.
-  auto waiting = std::stable_partition(pendings.begin(), pendings.end(),
-                                       [](const Pending& p) { return p.waits_for_batch == 0; });
-  std::move(waiting, pendings.end(), std::back_inserter(deferred_));
-  pendings.erase(waiting, pendings.end());
+  set_aside_waiting(pendings);
   batch.pendings = std::move(pendings);
   pendings.clear();
   hand_to_commit(std::move(batch));
+}
+
+void Writer::set_aside_waiting(std::vector<Pending>& pendings) {
+  const auto waits = [](const Pending& p) { return p.waits_for_batch != 0; };
+  if (std::none_of(pendings.begin(), pendings.end(), waits)) return;
+  // The others keep their order; a same_as link follows its original to its new place.
+  std::vector<std::size_t> kept_index(pendings.size(), SIZE_MAX);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < pendings.size(); ++i) {
+    if (!waits(pendings[i])) kept_index[i] = kept++;
+  }
+  for (Pending& pending : pendings) {
+    if (!pending.same_as || waits(pending)) continue;
+    pending.same_as = kept_index[*pending.same_as];
+    VERIFY(*pending.same_as != SIZE_MAX, "a duplicate stays in the batch of its original");
+  }
+  auto waiting = std::stable_partition(pendings.begin(), pendings.end(),
+                                       [&](const Pending& p) { return !waits(p); });
+  std::move(waiting, pendings.end(), std::back_inserter(deferred_));
+  pendings.erase(waiting, pendings.end());
 }
 
 void Writer::add_due_timers(std::vector<Pending>& batch, std::int64_t now_ms) {
@@ -277,6 +352,7 @@ void Writer::add_due_timers(std::vector<Pending>& batch, std::int64_t now_ms) {
 void Writer::look_up_outcomes(std::vector<Pending>& batch) {
   std::vector<std::string> keys;
   std::vector<std::size_t> key_owner;
+  std::vector<std::pair<std::size_t, std::size_t>> duplicates;  // (pending, first with its key)
   StringMap<std::size_t> first_with_key;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Pending& pending = batch[i];
@@ -285,7 +361,12 @@ void Writer::look_up_outcomes(std::vector<Pending>& batch) {
     pending.fingerprint = fingerprint_of(pending.command);
     auto [it, inserted] = first_with_key.emplace(pending.key, i);
     if (!inserted) {
-      pending.same_as = it->second;  // answered with the first one's result
+      const std::uint64_t first_waits_for = batch[it->second].waits_for_batch;
+      if (first_waits_for != 0) {
+        pending.waits_for_batch = first_waits_for;  // waits with it, whatever its body
+      } else {
+        duplicates.emplace_back(i, it->second);
+      }
       continue;
     }
     if (auto in_flight = in_flight_keys_.find(pending.key); in_flight != in_flight_keys_.end()) {
@@ -301,31 +382,52 @@ void Writer::look_up_outcomes(std::vector<Pending>& batch) {
       batch[owner].result = rejected_result(RejectionCode::kStorageFailed, status.message());
       batch[owner].answered_from_index = true;
     }
+    for (const auto& [duplicate, first] : duplicates) {
+      batch[duplicate].result = batch[first].result;
+      batch[duplicate].answered_from_index = true;
+    }
     return;
   }
+  std::vector<const v1::CommandOutcome*> stored(batch.size(), nullptr);
   for (std::size_t k = 0; k < keys.size(); ++k) {
     if (!outcomes[k]) continue;
-    Pending& pending = batch[key_owner[k]];
-    const v1::CommandOutcome& outcome = *outcomes[k];
-    pending.answered_from_index = true;
-    pending.result.replayed = true;
-    if (outcome.fingerprint() != pending.fingerprint) {
-      pending.result = rejected_result(RejectionCode::kIdempotencyKeyReused,
-                                       "this Idempotency-Key was used for a different request");
-      continue;
+    stored[key_owner[k]] = &*outcomes[k];
+    answer_from_outcome(batch[key_owner[k]], *outcomes[k]);
+  }
+  // A duplicate is compared with the key's stored request when there is one; otherwise with
+  // the first of the batch, which is decided now.
+  for (const auto& [duplicate, first] : duplicates) {
+    Pending& pending = batch[duplicate];
+    if (stored[first] != nullptr) {
+      answer_from_outcome(pending, *stored[first]);
+    } else if (batch[first].fingerprint != pending.fingerprint) {
+      pending.result = key_reused_result();
+      pending.answered_from_index = true;
+    } else {
+      pending.same_as = first;  // answered with the first one's result
     }
-    if (!outcome.rejection().empty()) {
-      const auto code = rejection_code_from_string(outcome.rejection());
-      pending.result.rejection =
-          Rejection{code.value_or(RejectionCode::kValidation), outcome.field(), outcome.detail()};
-      continue;
-    }
-    if (outcome.first_seq() == 0) continue;
-    LogCursor cursor = log_.read(Seq{outcome.first_seq()}, Seq{outcome.last_seq()});
-    while (cursor.next()) pending.result.events.push_back(cursor.record().envelope);
-    if (!cursor.status().is_ok()) {
-      pending.result = rejected_result(RejectionCode::kStorageFailed, cursor.status().message());
-    }
+  }
+}
+
+void Writer::answer_from_outcome(Pending& pending, const v1::CommandOutcome& outcome) {
+  pending.answered_from_index = true;
+  pending.result.replayed = true;
+  // An empty fingerprint is an outcome turno repair rebuilt from events alone (log_repair.h).
+  if (!outcome.fingerprint().empty() && outcome.fingerprint() != pending.fingerprint) {
+    pending.result = key_reused_result();
+    return;
+  }
+  if (!outcome.rejection().empty()) {
+    const auto code = rejection_code_from_string(outcome.rejection());
+    pending.result.rejection =
+        Rejection{code.value_or(RejectionCode::kValidation), outcome.field(), outcome.detail()};
+    return;
+  }
+  if (outcome.first_seq() == 0) return;
+  LogCursor cursor = log_.read(Seq{outcome.first_seq()}, Seq{outcome.last_seq()});
+  while (cursor.next()) pending.result.events.push_back(cursor.record().envelope);
+  if (!cursor.status().is_ok()) {
+    pending.result = rejected_result(RejectionCode::kStorageFailed, cursor.status().message());
   }
 }
 

@@ -15,6 +15,11 @@
 // because nothing is answered before its batch is durable and a failed commit fails everything
 // decided after it (fail-stop). A command whose key belongs to a batch still being committed
 // waits for that batch, then gets its stored answer.
+//
+// Manual stepping (WriterOptions::manual_stepping, for deterministic simulations only): start()
+// spawns no thread, and the caller's thread does the decide thread's and the commit thread's
+// work in step() — the same code, in the same order, with the same pipeline bound — so a
+// seeded test replays the same interleaving every time. Production never sets it.
 #pragma once
 
 #include <chrono>
@@ -43,6 +48,7 @@ struct WriterOptions {
   std::size_t commit_batches_in_flight_max = 2;    // decided but not yet durable
   std::size_t timer_commands_per_batch_max = 256;  // timer-driven commands added per batch
   std::chrono::milliseconds idle_wait_max{250};    // longest sleep between timer checks
+  bool manual_stepping = false;  // no threads: the caller drives step() (see above)
 };
 
 struct CommandResult {
@@ -96,12 +102,24 @@ class Writer {
   // Wakes the writer to check its timers now (tests that move a ManualClock).
   void poke();
 
+  // Manual stepping only. One round of the decide loop on the caller's thread: the queued
+  // commands, the duplicates whose original is durable and the due timers are decided in
+  // batches of batch_commands_max and committed — a batch waits until
+  // commit_batches_in_flight_max are decided, the rest commit at the end of the round — and
+  // every completion has run when it returns. Returns whether there was anything to do.
+  bool step();
+  // step() until there is nothing to do — or, after a round in which a commit failed, until
+  // no command is waiting (a log that refuses every write would keep due timers failing
+  // forever) — and leaves the model reloaded from the log. Returns the rounds run.
+  std::size_t run_until_idle();
+
   // False after a failed reload: every command is answered kStorageFailed until restart.
   bool healthy() const { return healthy_.load(); }
   bool running() const { return running_.load(); }
   const WriterStats& stats() const { return stats_; }
   const EventLog& log() const { return log_; }
-  // The model, for callers that have stopped the writer (tests, snapshots at shutdown).
+  // The model, for callers that have stopped the writer (tests, snapshots at shutdown), or
+  // that drive it by manual stepping (between steps).
   const Model& model_when_stopped() const;
 
  private:
@@ -124,9 +142,17 @@ class Writer {
 
   // Decide thread (writer.cc).
   void run();
+  // Recovers from a failed commit if one happened, then decides `incoming` (emptied) and the
+  // duplicates whose batch finished, in chunks of batch_commands_max.
+  void decide_round(std::vector<Pending>& incoming);
+  bool timer_due(std::int64_t now_ms) const;
   void decide_batch(std::vector<Pending>& pendings);
+  // Moves the duplicates of commands still being committed to deferred_, to wait for them.
+  void set_aside_waiting(std::vector<Pending>& pendings);
   void add_due_timers(std::vector<Pending>& batch, std::int64_t now_ms);
   void look_up_outcomes(std::vector<Pending>& batch);
+  // Answers `pending` with the key's stored outcome (or kIdempotencyKeyReused).
+  void answer_from_outcome(Pending& pending, const v1::CommandOutcome& outcome);
   void decide_one(Pending& pending, AppendBatch& append, std::int64_t now_ms);
   void release_finished_batches(std::vector<Pending>& into);
   void recover_from_failed_commit();
@@ -136,6 +162,10 @@ class Writer {
   // Commit thread (writer_commit.cc).
   void hand_to_commit(Batch batch);
   void run_commits();
+  // Commits one batch (or fails it, after an earlier failure) and answers its commands.
+  void commit_and_answer(Batch& batch);
+  // Manual stepping: commits the oldest decided batch on the caller's thread.
+  void commit_next_here();
   void finish(Batch& batch, const Status& commit_status);
   void wait_for_commits_to_drain();
 

@@ -8,6 +8,19 @@ namespace turno {
 CommandResult rejected_result(RejectionCode code, std::string detail);
 
 void Writer::hand_to_commit(Batch batch) {
+  if (options_.manual_stepping) {
+    // No commit thread: make room by committing the oldest batches here, as it would.
+    while (true) {
+      {
+        std::lock_guard lock(mutex_);
+        if (commits_.size() < options_.commit_batches_in_flight_max) {
+          commits_.push_back(std::move(batch));
+          return;
+        }
+      }
+      commit_next_here();
+    }
+  }
   std::unique_lock lock(mutex_);
   commit_space_.wait(lock, [&] {
     return commits_.size() + (committing_ ? 1 : 0) < options_.commit_batches_in_flight_max;
@@ -18,6 +31,15 @@ void Writer::hand_to_commit(Batch batch) {
 }
 
 void Writer::wait_for_commits_to_drain() {
+  if (options_.manual_stepping) {
+    while (true) {
+      {
+        std::lock_guard lock(mutex_);
+        if (commits_.empty()) return;
+      }
+      commit_next_here();
+    }
+  }
   std::unique_lock lock(mutex_);
   commit_space_.wait(lock, [&] { return commits_.empty() && !committing_; });
 }
@@ -33,27 +55,7 @@ void Writer::run_commits() {
       commits_.pop_front();
       committing_ = true;
     }
-    Status status;
-    if (commit_failed_.load()) {
-      status = Status::io_error("an earlier batch failed to commit");
-    } else if (batch.append) {
-      const auto started = std::chrono::steady_clock::now();
-      const std::size_t events = batch.append->event_count();
-      status = log_.commit(std::move(*batch.append));
-      stats_.commit_us.record(
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                         std::chrono::steady_clock::now() - started)
-                                         .count()));
-      if (status.is_ok()) {
-        stats_.batches_committed.fetch_add(1, std::memory_order_relaxed);
-        stats_.events_appended.fetch_add(events, std::memory_order_relaxed);
-        stats_.batch_commands.record(batch.pendings.size());
-      } else {
-        commit_failed_.store(true);
-        stats_.commit_failures.fetch_add(1, std::memory_order_relaxed);
-      }
-    }
-    finish(batch, status);
+    commit_and_answer(batch);
     {
       std::lock_guard lock(mutex_);
       committing_ = false;
@@ -62,6 +64,43 @@ void Writer::run_commits() {
     commit_space_.notify_all();
     wake_.notify_one();  // duplicates waiting for this batch, or a failure to recover from
   }
+}
+
+void Writer::commit_next_here() {
+  Batch batch;
+  {
+    std::lock_guard lock(mutex_);
+    VERIFY(!commits_.empty(), "a decided batch to commit");
+    batch = std::move(commits_.front());
+    commits_.pop_front();
+  }
+  commit_and_answer(batch);
+  std::lock_guard lock(mutex_);
+  finished_batch_ = batch.number;
+}
+
+void Writer::commit_and_answer(Batch& batch) {
+  Status status;
+  if (commit_failed_.load()) {
+    status = Status::io_error("an earlier batch failed to commit");
+  } else if (batch.append) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::size_t events = batch.append->event_count();
+    status = log_.commit(std::move(*batch.append));
+    stats_.commit_us.record(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count()));
+    if (status.is_ok()) {
+      stats_.batches_committed.fetch_add(1, std::memory_order_relaxed);
+      stats_.events_appended.fetch_add(events, std::memory_order_relaxed);
+      stats_.batch_commands.record(batch.pendings.size());
+    } else {
+      commit_failed_.store(true);
+      stats_.commit_failures.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  finish(batch, status);
 }
 
 void Writer::finish(Batch& batch, const Status& commit_status) {

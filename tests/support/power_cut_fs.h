@@ -17,7 +17,8 @@
 // was not made durable, undoes renames that were not, and lets writes through again.
 //
 // For simulations: fault triggers count the write operations (appends, syncs, creations,
-// renames, deletions, directory syncs) on files whose name ends with the configured suffix
+// renames; not deletions, which RocksDB does in the background) on files whose name ends with
+// the configured suffix
 // (default ".log", the WAL: the only files written on the committing thread, so a seeded run
 // counts the same operations every time) and cut the power at, or fail, the n-th one.
 #pragma once
@@ -123,7 +124,7 @@ class PowerCutFs final : public rocksdb::FileSystemWrapper {
 
   // Each returns an error when the operation must not happen (no power, or an injected
   // fault) and counts it against the triggers. With `mutex_` held.
-  rocksdb::IOStatus admit_write(const std::string& path);
+  rocksdb::IOStatus admit_write(const std::string& path, bool countable = true);
   // The file's hooks.
   rocksdb::IOStatus on_append(const std::string& path, std::uint64_t bytes,
                               std::uint64_t& torn_bytes);
