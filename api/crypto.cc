@@ -7,6 +7,7 @@
 
 #include <array>
 
+#include "types.h"
 #include "verify.h"
 
 namespace turno::api {
@@ -21,13 +22,6 @@ int base64url_value(char c) {
   if (c >= '0' && c <= '9') return c - '0' + 52;
   if (c == '-') return 62;
   if (c == '_') return 63;
-  return -1;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
 
@@ -56,16 +50,7 @@ std::string hex_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> hex_decode(std::string_view text) {
-  if (text.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (std::size_t i = 0; i < text.size(); i += 2) {
-    const int high = hex_value(text[i]);
-    const int low = hex_value(text[i + 1]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out.push_back(static_cast<char>(high << 4 | low));
-  }
-  return out;
+  return from_hex(text);
 }
 
 std::string base64url_encode(std::string_view bytes) {

@@ -1,8 +1,5 @@
 #include "backup.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -11,7 +8,9 @@
 
 #include "backup_copy.h"
 #include "data_layout.h"
+#include "durable_file.h"
 #include "event_log.h"
+#include "log_anchor.h"
 #include "sha256.h"
 
 namespace turno {
@@ -26,15 +25,6 @@ bool is_info_log(const std::string& name) {
 
 Status fs_error(std::string_view what, const std::string& path, const std::error_code& error) {
   return Status::io_error("backup: " + std::string(what) + " " + path + ": " + error.message());
-}
-
-// fsync of a file or a directory, so a rename or a copy survives power loss.
-Status sync_path(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Status::io_error("backup: open " + path + " to sync");
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  return synced ? Status::ok() : Status::io_error("backup: fsync " + path);
 }
 
 // A target must be new: a missing directory, or an empty one (a mount point, say).
@@ -115,8 +105,10 @@ Result<BackupManifest> read_manifest(const std::string& directory) {
   return manifest;
 }
 
-// Opens the log in `directory` read-only and walks its whole chain, every hash recomputed.
-Status verify_log_matches(const std::string& directory, const BackupManifest& manifest) {
+// Opens the log in `directory` read-only and walks its whole chain, every hash recomputed;
+// the copy must also agree with `anchors`, the source's head anchors read before it was made.
+Status verify_log_matches(const std::string& directory, const BackupManifest& manifest,
+                          const std::vector<HeadAnchor>& anchors = {}) {
   LogOptions options;
   options.mode = LogOptions::Mode::kReadOnly;
   options.create_if_missing = false;
@@ -141,7 +133,15 @@ Status verify_log_matches(const std::string& directory, const BackupManifest& ma
                               std::to_string(manifest.last_seq.value) + " hash " +
                               manifest.last_hash_hex);
   }
-  return Status::ok();
+  const EventLog& copy = *log.value();
+  return check_head_anchors(
+      anchors, copy.log_id(), copy.last_seq(),
+      [&copy](Seq seq) -> Result<Hash> {
+        Result<LogRecord> record = copy.read_one(seq);
+        if (!record.is_ok()) return record.status();
+        return record.value().hash;
+      },
+      directory);
 }
 
 // The node's export signing key cannot be derived from the log: the backup carries it (mode
@@ -159,7 +159,8 @@ Status copy_signing_key(const std::string& data_directory, const std::string& pa
 
 // One attempt: a fresh secondary, a fresh `.partial`, the copy, its check, its manifest.
 Result<BackupManifest> attempt(const std::string& data_directory, const std::string& partial,
-                               const std::string& secondary, const BackupOptions& options) {
+                               const std::string& secondary, const BackupOptions& options,
+                               const std::vector<HeadAnchor>& anchors) {
   std::error_code error;
   fs::remove_all(partial, error);
   fs::remove_all(secondary, error);
@@ -170,11 +171,27 @@ Result<BackupManifest> attempt(const std::string& data_directory, const std::str
   if (!copied.is_ok()) return copied.status();
   BackupManifest manifest = std::move(copied).value();
   manifest.taken_at_ms = options.now_ms;
-  if (Status status = verify_log_matches(partial, manifest); !status.is_ok()) return status;
+  if (Status status = verify_log_matches(partial, manifest, anchors); !status.is_ok()) {
+    return status;
+  }
   if (Status status = write_manifest(partial, manifest); !status.is_ok()) return status;
   if (Status status = copy_signing_key(data_directory, partial); !status.is_ok()) return status;
   if (Status status = sync_path(partial); !status.is_ok()) return status;
   return manifest;
+}
+
+// The backup saw the source at its head: that is one more witness that the source's log may
+// never fall below (log_anchor.h).
+Status anchor_backup_head(const std::string& data_directory, const BackupManifest& manifest) {
+  HeadAnchor anchor;
+  anchor.witness = std::string(kBackupWitness);
+  anchor.log_id = manifest.log_id;
+  anchor.seq = manifest.last_seq;
+  const std::optional<Hash> hash = hash_from_hex(manifest.last_hash_hex);
+  if (!hash) return Status::corruption("backup: manifest hash is not 64 hex characters");
+  anchor.hash = *hash;
+  anchor.written_at_ms = manifest.taken_at_ms;
+  return write_head_anchor(data_directory, anchor);
 }
 
 }  // namespace
@@ -185,16 +202,24 @@ Result<BackupReport> take_backup(const std::string& data_directory,
   if (Status status = require_fresh_target(backup_directory); !status.is_ok()) return status;
   const std::string partial = backup_directory + ".partial";
   const std::string secondary = backup_directory + ".secondary";
+  // Read before any copy: an anchor names a head that was durable before it was written.
+  Result<std::vector<HeadAnchor>> anchors = read_head_anchors(data_directory);
+  if (!anchors.is_ok()) return anchors.status();
   BackupReport report;
   while (report.attempts < options.attempts_max) {
     ++report.attempts;
-    auto manifest = attempt(data_directory, partial, secondary, options);
+    auto manifest = attempt(data_directory, partial, secondary, options, anchors.value());
     if (manifest.is_ok()) {
       if (Status status = publish(partial, backup_directory); !status.is_ok()) return status;
       report.manifest = std::move(manifest).value();
+      if (Status status = anchor_backup_head(data_directory, report.manifest); !status.is_ok()) {
+        return status;
+      }
       return report;
     }
-    if (manifest.status().code() == Status::Code::kInvalidArgument) {
+    const bool refused = manifest.status().code() == Status::Code::kCorruption &&
+                         manifest.status().message().starts_with("log: ");
+    if (manifest.status().code() == Status::Code::kInvalidArgument || refused) {
       std::error_code error;
       fs::remove_all(partial, error);
       return manifest.status();

@@ -10,6 +10,7 @@
 #include <set>
 
 #include "commands.pb.h"
+#include "durable_rocksdb.h"
 #include "events.pb.h"
 #include "log_format.h"
 #include "sha256.h"
@@ -68,6 +69,7 @@ class FamilyDb {
 Result<std::unique_ptr<FamilyDb>> open_secondary(const std::string& data_directory,
                                                  const std::string& secondary_directory) {
   rocksdb::DBOptions options;
+  make_durable(options);  // the same WAL rules as every open of the log (durable_rocksdb.h)
   options.create_if_missing = false;
   // Every table file is opened once, at open, and stays open: a compaction in the primary can
   // then unlink files without taking them from under this copy.

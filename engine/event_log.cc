@@ -6,10 +6,13 @@
 #include <rocksdb/table.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <random>
 #include <thread>
 
+#include "durable_rocksdb.h"
 #include "log_format.h"
 #include "sha256.h"
 #include "verify.h"
@@ -167,6 +170,41 @@ void AppendBatch::put_outcome(std::string_view tenant_id, std::string_view comma
          "batch put");
 }
 
+Status AppendBatch::add_copied(const LogRecord& record) {
+  const std::string where = "copy: record " + std::to_string(record.seq.value);
+  if (record.seq != next_seq_ || record.envelope.seq() != record.seq.value) {
+    return Status::corruption(where + " is not the next seq " + std::to_string(next_seq_.value));
+  }
+  if (record.envelope.prev_hash() != as_bytes(tail_hash_)) {
+    return Status::corruption(where + " does not chain onto seq " +
+                              std::to_string(next_seq_.value - 1));
+  }
+  if (record.envelope_bytes.size() > log_format::kEnvelopeBytesMax ||
+      record.envelope.stream().find('\0') != std::string::npos ||
+      record.envelope.stream_version() < 1) {
+    return Status::corruption(where + " is not a valid envelope");
+  }
+  const Hash hash = chain_hash(tail_hash_, record.envelope_bytes);
+  scratch_.assign(as_bytes(hash));
+  scratch_ += record.envelope_bytes;
+  VERIFY(batch_.Put(log_->events_, log_format::event_key(record.seq), scratch_).ok(), "batch put");
+  VERIFY(batch_.Put(log_->streams_,
+                    log_format::stream_key(record.envelope.stream(),
+                                           record.envelope.stream_version()),
+                    log_format::encode_u64(record.seq.value))
+             .ok(),
+         "batch put");
+  tail_hash_ = hash;
+  next_seq_ = record.seq.next();
+  return Status::ok();
+}
+
+void AppendBatch::put_outcome_key(std::string_view key, const v1::CommandOutcome& outcome) {
+  scratch_.clear();
+  VERIFY(outcome.SerializeToString(&scratch_), "outcome serializes");
+  VERIFY(batch_.Put(log_->outcomes_, key, scratch_).ok(), "batch put");
+}
+
 // -------------------------------------------------------------------------------- LogCursor
 
 LogCursor::LogCursor(std::unique_ptr<rocksdb::Iterator> iterator, Seq from, Seq to,
@@ -218,18 +256,111 @@ EventLog::EventLog(std::string directory, LogOptions options)
 }
 
 EventLog::~EventLog() {
+  if (Status status = close(); !status.is_ok()) {
+    std::fprintf(stderr, "{\"msg\":\"log close failed\",\"detail\":\"%s\"}\n",
+                 status.message().c_str());
+  }
+}
+
+Status EventLog::close() {
+  if (closed_) return Status::ok();
+  closed_ = true;
+  if (anchor_thread_.joinable()) {
+    {
+      std::lock_guard lock(anchor_mutex_);
+      anchor_stopping_ = true;
+    }
+    anchor_wake_.notify_all();
+    anchor_thread_.join();
+  }
+  Status status;
+  // A log refused at open writes nothing: no flush of what recovery found, and above all no
+  // anchor that would name the damaged head as the truth.
+  if (db_ && !read_only() && opened_) {
+    status = from_rocksdb(flush_before_close(*db_, families_), "log: flush at close");
+    if (status.is_ok()) status = write_head_anchor(directory_, head_anchor());
+  }
   for (auto* handle : families_) db_->DestroyColumnFamilyHandle(handle).PermitUncheckedError();
   families_.clear();
-  if (db_) db_->Close().PermitUncheckedError();
+  if (db_) {
+    Status closed = from_rocksdb(db_->Close(), "log: close");
+    if (status.is_ok()) status = std::move(closed);
+    db_.reset();
+  }
+  return status;
 }
 
 Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& directory,
                                                  const LogOptions& options) {
   std::unique_ptr<EventLog> log(new EventLog(directory, options));
+  const bool check_anchors = options.recovery == LogOptions::Recovery::kRefuse;
+  // Read before the database: an anchor only ever names a head that was durable before it was
+  // written, so a read-only open of a live log then sees at least that head.
+  Result<std::vector<HeadAnchor>> anchors = std::vector<HeadAnchor>();
+  if (check_anchors) anchors = read_head_anchors(directory);
+  if (!anchors.is_ok()) return anchors.status();
+  std::error_code error;
+  const bool existed = std::filesystem::exists(directory + "/CURRENT", error);
   if (Status status = log->open_database(); !status.is_ok()) return status;
-  if (Status status = log->load_or_create_log_id(); !status.is_ok()) return status;
+  if (Status status = log->load_or_create_log_id(existed); !status.is_ok()) return status;
   if (Status status = log->refresh_tail(); !status.is_ok()) return status;
+  if (check_anchors) {
+    const EventLog& self = *log;
+    // A log that lost even its id is judged against the log its anchors name.
+    const std::string log_id = log->log_id_.empty() && !anchors.value().empty()
+                                   ? anchors.value().front().log_id
+                                   : log->log_id_;
+    Status status = check_head_anchors(
+        anchors.value(), log_id, log->last_seq(),
+        [&self](Seq seq) { return self.hash_of(seq); }, directory);
+    if (!status.is_ok()) return status;
+  }
+  if (log->log_id_.empty()) {
+    return Status::corruption("log: " + directory + " has no log id (its first records are lost)");
+  }
+  log->opened_ = true;
+  if (!log->read_only()) {
+    log->anchor_thread_ = std::thread([raw = log.get()] { raw->run_head_anchors(); });
+  }
   return log;
+}
+
+HeadAnchor EventLog::head_anchor() const {
+  HeadAnchor anchor;
+  anchor.witness = std::string(kLogWitness);
+  anchor.log_id = log_id_;
+  {
+    std::lock_guard lock(tail_mutex_);
+    anchor.seq = last_seq();
+    anchor.hash = last_hash_;
+  }
+  anchor.written_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  return anchor;
+}
+
+// Off the commit path: an anchor costs two fsyncs, written at most once an interval and only
+// when the head moved. It names only committed heads, so it never runs ahead of the log.
+void EventLog::run_head_anchors() {
+  Seq anchored{UINT64_MAX};
+  bool failing = false;
+  std::unique_lock lock(anchor_mutex_);
+  while (!anchor_stopping_) {
+    anchor_wake_.wait_for(lock, options_.head_anchor_interval, [&] { return anchor_stopping_; });
+    if (anchor_stopping_ || last_seq() == anchored) continue;
+    lock.unlock();
+    const HeadAnchor anchor = head_anchor();
+    const Status status = write_head_anchor(directory_, anchor);
+    if (status.is_ok()) anchored = anchor.seq;
+    if (status.is_ok() == failing) {  // report each change between working and failing once
+      failing = !status.is_ok();
+      std::fprintf(stderr, "{\"msg\":\"%s\",\"detail\":\"%s\"}\n",
+                   failing ? "head anchor write failed" : "head anchor written again",
+                   status.message().c_str());
+    }
+    lock.lock();
+  }
 }
 
 Status EventLog::open_database() {
@@ -238,7 +369,11 @@ Status EventLog::open_database() {
   db_options.create_if_missing = options_.create_if_missing;
   db_options.create_missing_column_families = options_.create_if_missing;
   db_options.max_background_jobs = 2;
-  db_options.paranoid_checks = true;
+  make_durable(db_options);
+  if (options_.recovery == LogOptions::Recovery::kSalvage) {
+    VERIFY(read_only(), "salvage opens are read-only");
+    db_options.wal_recovery_mode = rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+  }
   if (options_.env) db_options.env = options_.env.get();
   // One writer: concurrent memtable inserts buy nothing and would disable insert hints.
   db_options.allow_concurrent_memtable_write = false;
@@ -278,18 +413,23 @@ Status EventLog::open_database() {
   return Status::ok();
 }
 
-Status EventLog::load_or_create_log_id() {
-  rocksdb::Status status =
-      db_->Get(rocksdb::ReadOptions(), std::string(log_format::kLogIdKey), &log_id_);
+Status EventLog::load_or_create_log_id(bool existed) {
+  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), std::string(log_format::kLogIdKey),
+                                    &log_id_);
   if (status.ok()) return Status::ok();
   if (!status.IsNotFound()) return from_rocksdb(status, "log: read log id");
-  if (read_only()) return Status::corruption("log: " + directory_ + " has no log id");
-  log_id_ = random_log_id();
+  // An existing database without an id lost its first records: left empty for open() to judge,
+  // never replaced by a new id (that would start a second history in the same place).
+  if (read_only() || existed) {
+    log_id_.clear();
+    return Status::ok();
+  }
+  log_id_ = options_.log_id_at_creation.empty() ? random_log_id() : options_.log_id_at_creation;
   rocksdb::WriteBatch batch;
   VERIFY(batch.Put(std::string(log_format::kLogIdKey), log_id_).ok(), "batch put");
-  VERIFY(
-      batch.Put(std::string(log_format::kFormatKey), std::string(log_format::kFormatVersion)).ok(),
-      "batch put");
+  VERIFY(batch.Put(std::string(log_format::kFormatKey), std::string(log_format::kFormatVersion))
+             .ok(),
+         "batch put");
   return from_rocksdb(db_->Write(write_options_, &batch), "log: write log id");
 }
 
@@ -461,6 +601,26 @@ Status EventLog::find_outcomes(const std::vector<std::string>& keys,
     outcomes[i] = std::move(outcome);
   }
   return Status::ok();
+}
+
+Status EventLog::for_each_outcome(
+    const std::function<Status(std::string_view key, const v1::CommandOutcome&)>& visit) const {
+  rocksdb::ReadOptions read_options;
+  read_options.total_order_seek = true;  // the whole index, across hash buckets
+  read_options.verify_checksums = true;
+  std::unique_ptr<rocksdb::Iterator> iterator(db_->NewIterator(read_options, outcomes_));
+  v1::CommandOutcome outcome;
+  for (iterator->SeekToFirst(); iterator->Valid(); iterator->Next()) {
+    const rocksdb::Slice value = iterator->value();
+    if (!outcome.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return Status::corruption("log: outcome does not decode");
+    }
+    if (Status status = visit({iterator->key().data(), iterator->key().size()}, outcome);
+        !status.is_ok()) {
+      return status;
+    }
+  }
+  return from_rocksdb(iterator->status(), "log: read outcomes");
 }
 
 Seq EventLog::wait_for_commit_after(Seq seq, std::chrono::milliseconds timeout) const {

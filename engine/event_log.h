@@ -12,15 +12,18 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "commands.pb.h"
 #include "events.pb.h"
+#include "log_anchor.h"
 #include "status.h"
 #include "types.h"
 
@@ -31,7 +34,14 @@ struct LogOptions {
     kReadWrite,  // the command node: the only process that appends
     kReadOnly,   // tools on a stopped log, or a point-in-time view of a running one
   };
+  // How damage found at open is met (durable_rocksdb.h, log_anchor.h).
+  enum class Recovery {
+    kRefuse,   // every open but repair's: any damaged record, or a head below an anchor, fails
+    kSalvage,  // `turno repair` only, read-only: opens what can be read up to the first damage
+               // (RocksDB point-in-time WAL recovery) and does not compare with head anchors
+  };
   Mode mode = Mode::kReadWrite;
+  Recovery recovery = Recovery::kRefuse;
   bool create_if_missing = true;
   // Sync every commit (fdatasync of the WAL). Only benchmarks of the un-synced ceiling and
   // tests that do not care about power loss turn this off.
@@ -41,6 +51,12 @@ struct LogOptions {
   // The RocksDB environment (file system and clock) the log runs on; null is the default,
   // the real disk. Durability tests pass a fault-injecting file system here.
   std::shared_ptr<rocksdb::Env> env;
+  // The id a new log is created with (turno repair rebuilds a log under its old id); empty: a
+  // random one. Ignored when the log exists.
+  std::string log_id_at_creation;
+  // A read-write log writes its head anchor (log_anchor.h, witness "log") this often while it
+  // appends, and at close.
+  std::chrono::milliseconds head_anchor_interval{1000};
 };
 
 // One record as read back from the log.
@@ -68,6 +84,12 @@ class AppendBatch {
   Seq add(v1::Envelope& envelope);
   void put_outcome(std::string_view tenant_id, std::string_view command_id,
                    const v1::CommandOutcome& outcome);
+  // Stages a record copied from another copy of this log (turno repair), byte for byte: it
+  // must be the next seq and chain onto the batch's tail; its hash is recomputed, never taken
+  // on trust. corruption when it does not fit; nothing is staged then.
+  [[nodiscard]] Status add_copied(const LogRecord& record);
+  // Stages an idempotency outcome under its stored key (log_format::outcome_key).
+  void put_outcome_key(std::string_view key, const v1::CommandOutcome& outcome);
 
   Seq first_seq() const { return first_seq_; }
   Seq last_seq() const { return Seq{next_seq_.value - 1}; }
@@ -116,8 +138,15 @@ class EventLog {
  public:
   // Opens (or, with create_if_missing, creates) the log in `directory`, finds the tail and
   // checks the last record. Fails with a Status, never aborts, on a damaged or missing log.
+  // With Recovery::kRefuse the log must also agree with every head anchor in `directory`/heads
+  // (log_anchor.h): a log that lost acknowledged events or was rewritten is refused with a
+  // corruption error that names the seqs and what to do.
   static Result<std::unique_ptr<EventLog>> open(const std::string& directory,
                                                 const LogOptions& options = {});
+  // Closes the log (the destructor does it too, reporting a failure on stderr). A read-write log
+  // first flushes its memtables to table files, so that no WAL is the only copy of anything,
+  // and anchors its head. Idempotent; reads and appends are not allowed after it.
+  [[nodiscard]] Status close();
   ~EventLog();
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;
@@ -164,6 +193,12 @@ class EventLog {
   Status find_outcomes(const std::vector<std::string>& keys,
                        std::vector<std::optional<v1::CommandOutcome>>& outcomes) const;
 
+  // Calls `visit` with every stored idempotency outcome (key as log_format::outcome_key), in
+  // no particular order; stops at the first error `visit` returns. For repair and tests: it
+  // reads the whole index.
+  Status for_each_outcome(
+      const std::function<Status(std::string_view key, const v1::CommandOutcome&)>& visit) const;
+
   // Blocks until the committed tail passes `seq` or `timeout` elapses; returns the tail.
   Seq wait_for_commit_after(Seq seq, std::chrono::milliseconds timeout) const;
 
@@ -173,8 +208,10 @@ class EventLog {
  private:
   EventLog(std::string directory, LogOptions options);
   Status open_database();
-  Status load_or_create_log_id();
+  Status load_or_create_log_id(bool existed);
   Result<Hash> hash_of(Seq seq) const;
+  HeadAnchor head_anchor() const;
+  void run_head_anchors();  // the anchor thread of a read-write log
 
   friend class AppendBatch;
   std::string directory_;
@@ -192,6 +229,13 @@ class EventLog {
   mutable std::condition_variable committed_;
   Hash last_hash_{};
   std::atomic<int> injected_failures_{0};
+
+  std::mutex anchor_mutex_;  // guards anchor_stopping_
+  std::condition_variable anchor_wake_;
+  bool anchor_stopping_ = false;
+  std::thread anchor_thread_;
+  bool opened_ = false;  // every check at open passed
+  bool closed_ = false;
 };
 
 }  // namespace turno

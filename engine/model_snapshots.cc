@@ -8,6 +8,7 @@
 
 #include "data_layout.h"
 #include "decide.h"
+#include "log_anchor.h"
 #include "model_codec.h"
 #include "sha256.h"
 #include "write_model.pb.h"
@@ -136,8 +137,10 @@ Result<std::shared_ptr<SnapshotStore>> open_model_store(const ModelSnapshotOptio
   }
   SnapshotStoreOptions store_options;
   store_options.sync = options.sync;
+  // Derived state: a damaged store is set aside and the model is replayed from the log.
+  std::vector<std::string> warnings;
   Result<std::unique_ptr<SnapshotStore>> store =
-      SnapshotStore::open(options.directory, store_options);
+      SnapshotStore::open_derived(options.directory, store_options, warnings);
   if (!store.is_ok()) return store.status();
   return std::shared_ptr<SnapshotStore>(std::move(store).value());
 }
@@ -155,6 +158,16 @@ Status write_model_snapshot(SnapshotStore& store, const EventLog& log, const Mod
                             const Hash& hash_at_seq, std::size_t keep) {
   const std::string payload = encode_snapshot(log, model, hash_at_seq);
   if (Status status = store.write(model.last_seq, payload); !status.is_ok()) return status;
+  // The snapshot saw the log at this head: a witness the log may never fall below.
+  HeadAnchor anchor;
+  anchor.witness = std::string(kModelSnapshotWitness);
+  anchor.log_id = log.log_id();
+  anchor.seq = model.last_seq;
+  anchor.hash = hash_at_seq;
+  anchor.written_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  if (Status status = write_head_anchor(log.directory(), anchor); !status.is_ok()) return status;
   return store.prune(keep);
 }
 

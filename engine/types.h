@@ -4,6 +4,7 @@
 #include <array>
 #include <compare>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -34,5 +35,9 @@ std::string to_hex(std::string_view bytes);
 inline std::string to_hex(const Hash& hash) {
   return to_hex(std::string_view(reinterpret_cast<const char*>(hash.data()), hash.size()));
 }
+// Hex (either case) to bytes; nullopt for an odd length or a non-hex character.
+std::optional<std::string> from_hex(std::string_view text);
+// 64 hex characters to a Hash; nullopt otherwise.
+std::optional<Hash> hash_from_hex(std::string_view text);
 
 }  // namespace turno

@@ -31,8 +31,11 @@ NatsPublisher::NatsPublisher(const EventLog& log, NatsPublisherOptions options,
 
 Result<std::unique_ptr<NatsPublisher>> NatsPublisher::start(const EventLog& log,
                                                             NatsPublisherOptions options) {
-  Result<std::unique_ptr<SnapshotStore>> store =
-      SnapshotStore::open(options.checkpoint_directory, SnapshotStoreOptions{false, false});
+  // Derived: without its checkpoint the publisher starts again from seq 1; JetStream drops
+  // repeats within its dedup window and query nodes skip every seq they already have.
+  std::vector<std::string> warnings;
+  Result<std::unique_ptr<SnapshotStore>> store = SnapshotStore::open_derived(
+      options.checkpoint_directory, SnapshotStoreOptions{false, false}, warnings);
   if (!store.is_ok()) return store.status();
   SnapshotStore::Report report;
   Result<std::optional<SnapshotStore::Snapshot>> newest = store.value()->load_newest(report);
@@ -196,6 +199,23 @@ Status NatsPublisher::rewind_to_stream(Session& session) {
   return Status::ok();
 }
 
+// JetStream acknowledged the log up to `seq`: one more witness the log may never fall below
+// (engine/log_anchor.h), as the stream now holds those events.
+Status NatsPublisher::anchor_published_head(Seq seq) {
+  if (seq.value == 0) return Status::ok();
+  Result<LogRecord> record = log_.read_one(seq);
+  if (!record.is_ok()) return record.status();
+  HeadAnchor anchor;
+  anchor.witness = std::string(kNatsPublisherWitness);
+  anchor.log_id = log_.log_id();
+  anchor.seq = seq;
+  anchor.hash = record.value().hash;
+  anchor.written_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  return write_head_anchor(log_.directory(), anchor);
+}
+
 void NatsPublisher::persist_checkpoint(bool force) {
   const Seq seq = published_seq();
   const auto now = std::chrono::steady_clock::now();
@@ -203,6 +223,7 @@ void NatsPublisher::persist_checkpoint(bool force) {
   if (!force && now - persisted_at_ < options_.checkpoint_interval) return;
   Status status = store_->write(seq, log_.log_id());
   if (status.is_ok()) status = store_->prune(kSnapshotsKept);
+  if (status.is_ok()) status = anchor_published_head(seq);
   if (!status.is_ok()) return set_error(std::move(status));
   persisted_seq_ = seq;
   persisted_at_ = now;

@@ -69,6 +69,7 @@ class NatsPublisher {
   Status publish_batch(Session& session, Seq from);
   Status rewind_to_stream(Session& session);
   void persist_checkpoint(bool force);
+  Status anchor_published_head(Seq seq);
   void set_error(Status status);
 
   const EventLog& log_;
