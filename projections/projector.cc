@@ -15,8 +15,9 @@ Result<std::unique_ptr<Projector>> Projector::open(std::unique_ptr<View> view,
                                                    const std::string& directory,
                                                    ProjectorOptions options,
                                                    std::vector<std::string>& report) {
+  // A view is derived state: a damaged store is set aside and the view rebuilt from the log.
   Result<std::unique_ptr<SnapshotStore>> store =
-      SnapshotStore::open(directory, SnapshotStoreOptions{false, options.sync});
+      SnapshotStore::open_derived(directory, SnapshotStoreOptions{false, options.sync}, report);
   if (!store.is_ok()) return store.status();
   // Newest first; a snapshot this build cannot decode is skipped like a damaged one.
   Seq at_most{UINT64_MAX};

@@ -3,10 +3,14 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 
 #include "big_endian.h"
+#include "durable_rocksdb.h"
 #include "sha256.h"
 #include "snapshot_format.h"
+#include "verify.h"
 
 namespace turno {
 namespace {
@@ -84,14 +88,44 @@ rocksdb::ReadOptions checked_reads() {
 }  // namespace
 
 SnapshotStore::~SnapshotStore() {
-  if (db_) db_->Close().PermitUncheckedError();
+  if (!db_) return;
+  if (!options_.read_only) flush_before_close(*db_).PermitUncheckedError();
+  db_->Close().PermitUncheckedError();
+}
+
+Result<std::unique_ptr<SnapshotStore>> SnapshotStore::open_derived(
+    const std::string& directory, SnapshotStoreOptions options,
+    std::vector<std::string>& warnings) {
+  VERIFY(!options.read_only, "a derived store is rebuilt, so it is opened writable");
+  Result<std::unique_ptr<SnapshotStore>> store = open(directory, options);
+  Status damage = store.is_ok() ? store.value()->list().status() : store.status();
+  if (damage.is_ok()) return store;
+  // Held by another process (RocksDB's LOCK): in use, not damaged.
+  if (damage.message().find("lock file") != std::string::npos) return damage;
+  if (store.is_ok()) store.value().reset();  // closed before it is moved
+  std::error_code error;
+  std::string aside;
+  for (int n = 1; aside.empty() || std::filesystem::exists(aside, error); ++n) {
+    aside = directory + ".damaged-" + std::to_string(n);
+  }
+  std::filesystem::rename(directory, aside, error);
+  if (error) {
+    return Status::io_error("snapshots: " + directory + " is damaged (" + damage.message() +
+                            ") and could not be moved aside: " + error.message());
+  }
+  warnings.push_back("store " + directory + " was damaged (" + damage.message() +
+                     "): moved to " + aside + "; rebuilding it from the log");
+  std::fprintf(stderr, "{\"msg\":\"damaged derived store moved aside, rebuilding\","
+                       "\"store\":\"%s\",\"moved_to\":\"%s\"}\n",
+               directory.c_str(), aside.c_str());
+  return open(directory, options);
 }
 
 Result<std::unique_ptr<SnapshotStore>> SnapshotStore::open(const std::string& directory,
                                                            SnapshotStoreOptions options) {
   rocksdb::Options db_options;
+  make_durable(db_options);
   db_options.create_if_missing = !options.read_only;
-  db_options.paranoid_checks = true;
   // Snapshots are large values: keep them in blob files, out of the LSM tree, so compactions
   // move keys only. Each flush writes its own blob files, which are deleted once no table
   // refers to them any more (after prune's compaction).

@@ -34,6 +34,14 @@ class SnapshotStore {
   // store fails with a Status.
   static Result<std::unique_ptr<SnapshotStore>> open(const std::string& directory,
                                                      SnapshotStoreOptions options = {});
+  // The same, for a store of derived state (views, write-model snapshots, checkpoints) that
+  // the log can always rebuild: a store that is damaged (it does not open, or cannot be
+  // listed) is moved aside to `directory`.damaged-N and a new empty one is opened in its
+  // place, with a line in `warnings` saying so. The owner then rebuilds from the log. Not for
+  // a read-only open, and not when the store is only busy (another process holds it).
+  static Result<std::unique_ptr<SnapshotStore>> open_derived(const std::string& directory,
+                                                             SnapshotStoreOptions options,
+                                                             std::vector<std::string>& warnings);
   ~SnapshotStore();
   SnapshotStore(const SnapshotStore&) = delete;
   SnapshotStore& operator=(const SnapshotStore&) = delete;

@@ -2,11 +2,12 @@
 
 #include <rocksdb/write_batch.h>
 
-#include <charconv>
-
 #include "big_endian.h"
 #include "codec.h"
+#include "durable_rocksdb.h"
+#include "store_copy.h"
 #include "string_map.h"
+#include "types.h"
 
 namespace turno::projections::notifications {
 namespace {
@@ -96,19 +97,8 @@ std::string encode_u64(std::uint64_t value) {
 }
 
 Status io_error(const rocksdb::Status& status) {
+  if (status.IsCorruption()) return Status::corruption("notification outbox: " + status.ToString());
   return Status::io_error("notification outbox: " + status.ToString());
-}
-
-std::optional<std::string> hex_to_bytes(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string out;
-  for (std::size_t i = 0; i < hex.size(); i += 2) {
-    unsigned value = 0;
-    const auto parsed = std::from_chars(hex.data() + i, hex.data() + i + 2, value, 16);
-    if (parsed.ec != std::errc() || parsed.ptr != hex.data() + i + 2) return std::nullopt;
-    out.push_back(static_cast<char>(value));
-  }
-  return out;
 }
 
 bool matches(const Delivery& d, const DeliveryListRequest& request) {
@@ -167,18 +157,27 @@ Message Delivery::message_ref() const {
   return message;
 }
 
-OutboxStore::~OutboxStore() = default;
+OutboxStore::~OutboxStore() {
+  if (db_) flush_before_close(*db_).PermitUncheckedError();
+}
 
 Result<std::unique_ptr<OutboxStore>> OutboxStore::open(const std::string& directory, bool sync) {
   rocksdb::Options options;
+  make_durable(options);
   options.create_if_missing = true;
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened = rocksdb::DB::Open(options, directory, &db);
+  if (opened.IsCorruption()) return refuse_damaged_store(directory, opened.ToString());
   if (!opened.ok()) return io_error(opened);
   std::unique_ptr<OutboxStore> store(new OutboxStore());
   store->db_.reset(db);
   store->write_options_.sync = sync;
-  if (Status loaded = store->load(); !loaded.is_ok()) return loaded;
+  if (Status loaded = store->load(); !loaded.is_ok()) {
+    if (loaded.code() == Status::Code::kCorruption) {
+      return refuse_damaged_store(directory, loaded.message());
+    }
+    return loaded;
+  }
   return store;
 }
 
@@ -299,7 +298,7 @@ Result<DeliveryPage> OutboxStore::list(const DeliveryListRequest& request) const
                                  : booking_prefix(request.tenant_id, request.booking_id);
   std::string start = prefix + std::string(1, '\xff');
   if (!request.page_token.empty()) {
-    std::optional<std::string> suffix = hex_to_bytes(request.page_token);
+    std::optional<std::string> suffix = from_hex(request.page_token);
     if (!suffix) return Status::invalid_argument("malformed page_token");
     start = prefix + *suffix;
   }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "backup_copy.h"
+#include "durable_rocksdb.h"
 
 namespace turno::projections::notifications {
 namespace {
@@ -24,6 +25,7 @@ Status rocks_error(const std::string& what, const rocksdb::Status& status) {
 // Every key of every column family of the store at `source` into a new store at `target`.
 Result<std::uint64_t> copy_store(const std::string& source, const std::string& target) {
   rocksdb::Options options;
+  make_durable(options);  // damage in the source fails the copy instead of shortening it
   options.max_open_files = -1;  // a secondary keeps its table files open (primary compactions)
   std::vector<std::string> names;
   rocksdb::Status status = rocksdb::DB::ListColumnFamilies(options, source, &names);
@@ -106,6 +108,15 @@ Result<StoreCopyReport> copy_notification_stores(const std::string& from, const 
     report.present = true;
   }
   return report;
+}
+
+Status refuse_damaged_store(const std::string& directory, const std::string& detail) {
+  return Status::corruption(
+      "notification store " + directory + " is damaged (" + detail +
+      "). It holds what the log cannot rebuild (tenant settings, secrets and contacts; which "
+      "messages went out), so Turno will not start on it. Stop, move it aside and restore "
+      "DATA/notifications from the newest backup (turno restore --from BACKUP --data NEW, "
+      "then copy NEW/notifications; ops/README.md, \"Damaged stores\").");
 }
 
 }  // namespace turno::projections::notifications

@@ -30,4 +30,8 @@ struct StoreCopyReport {
 // is skipped.
 Result<StoreCopyReport> copy_notification_stores(const std::string& from, const std::string& to);
 
+// The error for a notification store found damaged at open (corruption): not derivable, so it
+// is never rebuilt or served partly; the message names the store and how to restore it.
+Status refuse_damaged_store(const std::string& directory, const std::string& detail);
+
 }  // namespace turno::projections::notifications
