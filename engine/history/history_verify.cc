@@ -50,6 +50,7 @@ std::optional<Seq> first_gap(const std::vector<Run>& runs, Seq from, Seq to) {
   for (const Run& run : runs) {
     if (expected > to) return std::nullopt;
     if (run.first != expected) return expected;
+    if (run.last >= to) return std::nullopt;  // (and no wrap past the last seq there is)
     expected = run.last.next();
   }
   return expected <= to ? std::optional<Seq>(expected) : std::nullopt;
