@@ -235,19 +235,25 @@ std::vector<std::int64_t> JsonObject::integers(std::string_view name, Presence p
   return out;
 }
 
+std::optional<std::string_view> first_repeated_member(simdjson::dom::object object) {
+  std::vector<std::string_view> seen;
+  for (simdjson::dom::key_value_pair field : object) {
+    if (std::find(seen.begin(), seen.end(), field.key) != seen.end()) return field.key;
+    seen.push_back(field.key);
+  }
+  return std::nullopt;
+}
+
 void JsonObject::finish() {
   if (!ok() || !object_) return;
-  std::vector<std::string_view> seen;
   for (simdjson::dom::key_value_pair field : *object_) {
     if (std::find(read_.begin(), read_.end(), field.key) == read_.end()) {
       fail(field.key, "unknown field " + path_of(field.key));
       return;
     }
-    if (std::find(seen.begin(), seen.end(), field.key) != seen.end()) {
-      fail(field.key, path_of(field.key) + " is given twice");
-      return;
-    }
-    seen.push_back(field.key);
+  }
+  if (const auto repeated = first_repeated_member(*object_)) {
+    fail(*repeated, path_of(*repeated) + " is given twice");
   }
 }
 

@@ -84,6 +84,10 @@ class JsonBody {
   JsonObject root_;
 };
 
+// The first member name that `object` gives more than once, or nullopt (RFC 8259 leaves
+// repeated names to the reader; Turno refuses them, so no two readers can disagree on a value).
+std::optional<std::string_view> first_repeated_member(simdjson::dom::object object);
+
 // Parses `text` with this thread's second parser (for JWT headers and claims, webhook
 // payloads): same lifetime rule as JsonBody.
 simdjson::error_code parse_json_object(std::string_view text, simdjson::dom::object& out);

@@ -56,6 +56,9 @@ bool verify_with_key(evp_pkey_st* key, std::string_view message, std::string_vie
 
 // Reads the claims object into a principal, or says what is wrong with it.
 Result<Principal> read_claims(simdjson::dom::object claims, std::int64_t now_s) {
+  if (const auto repeated = first_repeated_member(claims)) {
+    return refuse("the token's claims give " + std::string(*repeated) + " twice");
+  }
   Principal principal;
   auto text = [&](std::string_view name, std::string& out) -> bool {
     simdjson::dom::element element;
@@ -79,12 +82,19 @@ Result<Principal> read_claims(simdjson::dom::object claims, std::int64_t now_s) 
   if (principal.role == v1::ROLE_STAFF && (principal.site.empty() || principal.staff.empty())) {
     return refuse("a staff token needs site and staff");
   }
+  // Both instants are whole Unix seconds: a string or a fraction is refused, never skipped.
   std::int64_t exp = 0;
   std::int64_t nbf = 0;
-  if (claims.at_key("exp").get_int64().get(exp)) return refuse("the token has no numeric exp");
+  if (claims.at_key("exp").get_int64().get(exp)) {
+    return refuse("the token's exp is missing or not a whole number of seconds");
+  }
   if (now_s > exp + kClockSkewS) return refuse("the token has expired");
-  if (!claims.at_key("nbf").get_int64().get(nbf) && now_s + kClockSkewS < nbf) {
-    return refuse("the token is not valid yet");
+  simdjson::dom::element not_before;
+  if (!claims.at_key("nbf").get(not_before)) {
+    if (not_before.get_int64().get(nbf)) {
+      return refuse("the token's nbf is not a whole number of seconds");
+    }
+    if (now_s + kClockSkewS < nbf) return refuse("the token is not valid yet");
   }
   principal.expires_at_s = exp;
   return principal;
@@ -161,6 +171,7 @@ Result<Principal> JwtVerifier::verify(std::string_view token, std::int64_t now_s
       header_object.at_key("alg").get_string().get(algorithm)) {
     return refuse("the token's header names no algorithm");
   }
+  if (first_repeated_member(header_object)) return refuse("the token's header repeats a member");
   if (algorithm != "HS256" && algorithm != "RS256" && algorithm != "ES256") {
     return refuse("the token's algorithm is not accepted");
   }

@@ -1,8 +1,10 @@
 // Bearer tokens: JSON Web Tokens (RFC 7519) signed HS256 (shared secret) or RS256/ES256 (the
 // identity provider's public key, PEM). `alg: none` and any other algorithm are refused.
 //
-// Claims: sub, tenant, role (client | staff | admin | auditor | platform), exp (Unix seconds,
-// required); site and staff for staff tokens. Platform tokens may omit the tenant.
+// Claims: sub, tenant, role (client | staff | admin | auditor | platform), exp (whole Unix
+// seconds, required), nbf (whole Unix seconds, optional); site and staff for staff tokens.
+// Platform tokens may omit the tenant. A claim of the wrong type is refused, never skipped, and
+// so is a header or claims object that gives a member twice.
 #pragma once
 
 #include <cstdint>

@@ -44,7 +44,8 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
-// `text` as a JSON string literal, quotes included.
+// `text` as a JSON string literal, quotes included, valid JSON for any bytes: control characters
+// are escaped and each byte that does not belong to well-formed UTF-8 becomes \ufffd (U+FFFD).
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace turno::projections

@@ -1,13 +1,19 @@
 // The API's pure pieces: RFC 3339 times, JWTs (HS256, RS256, ES256; none and unknown refused),
-// webhook signatures, the strict JSON reader and the router.
+// webhook signatures, the strict JSON reader, the JSON writer and access log, and the router.
 #include <doctest/doctest.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
+#include <cstdio>
+#include <optional>
+
+#include "access_log.h"
 #include "crypto.h"
 #include "json_reader.h"
+#include "json_writer.h"
 #include "jwt.h"
 #include "rfc3339.h"
 #include "router.h"
@@ -60,6 +66,57 @@ TEST_CASE("HS256 tokens verify with the secret; expired, tampered and alg none a
   Principal system = staff_principal();
   system.role = v1::ROLE_SYSTEM;
   CHECK(!verifier->verify(sign_hs256(system, "s3cret"), kNowS).is_ok());
+}
+
+// An HS256 token over `claims` exactly as written (the header as given too).
+std::string hs256_token(std::string_view claims, std::string_view secret,
+                        std::string_view header = R"({"alg":"HS256","typ":"JWT"})") {
+  const std::string signed_part = base64url_encode(header) + "." + base64url_encode(claims);
+  return signed_part + "." + base64url_encode(hmac_sha256(secret, signed_part));
+}
+
+TEST_CASE("exp and nbf must be whole seconds; a claim or header member given twice is refused") {
+  auto verifier = JwtVerifier::create({"s3cret", {}}).value();
+  const std::string base =
+      R"({"sub":"u1","tenant":"t1","role":"admin","exp":)" + std::to_string(kNowS + 60);
+  CHECK(verifier->verify(hs256_token(base + "}", "s3cret"), kNowS).is_ok());
+  const std::string soon = std::to_string(kNowS + 3600);
+  // A future nbf refuses the token whatever its type; before the fix a string or a fraction
+  // was skipped and the token accepted.
+  CHECK(!verifier->verify(hs256_token(base + R"(,"nbf":)" + soon + "}", "s3cret"), kNowS).is_ok());
+  for (const std::string& nbf : {"\"" + soon + "\"", soon + ".5", std::string("null"),
+                                 std::to_string(kNowS - 60) + ".0", std::string("true")}) {
+    INFO(nbf);
+    const auto verified =
+        verifier->verify(hs256_token(base + R"(,"nbf":)" + nbf + "}", "s3cret"), kNowS);
+    REQUIRE(!verified.is_ok());
+    CHECK(verified.status().message().find("nbf") != std::string::npos);
+  }
+  CHECK(verifier
+            ->verify(hs256_token(base + R"(,"nbf":)" + std::to_string(kNowS - 60) + "}", "s3cret"),
+                     kNowS)
+            .is_ok());
+  const std::string late = std::to_string(kNowS + 60);
+  for (const std::string& exp : {"\"" + late + "\"", late + ".5"}) {
+    INFO(exp);
+    CHECK(
+        !verifier
+             ->verify(hs256_token(R"({"sub":"u1","tenant":"t1","role":"admin","exp":)" + exp + "}",
+                                  "s3cret"),
+                      kNowS)
+             .is_ok());
+  }
+  // Duplicates: which value a reader takes is up to the reader, so none is taken.
+  for (const std::string& twice : {base + R"(,"role":"client"})", base + R"(,"tenant":"t2"})",
+                                   base + R"(,"exp":1})", base + R"(,"sub":"u1"})"}) {
+    INFO(twice);
+    const auto verified = verifier->verify(hs256_token(twice, "s3cret"), kNowS);
+    REQUIRE(!verified.is_ok());
+    CHECK(verified.status().message().find("twice") != std::string::npos);
+  }
+  CHECK(!verifier
+             ->verify(hs256_token(base + "}", "s3cret", R"({"alg":"HS256","alg":"HS256"})"), kNowS)
+             .is_ok());
 }
 
 // Signs `signed_part` with `key` (SHA-256); ECDSA signatures come back as raw r || s.
@@ -166,6 +223,63 @@ TEST_CASE("the JSON reader names the first bad field and refuses unknown ones") 
   CHECK(missing.error().field == "start");
   CHECK(!JsonBody("{").ok());
   CHECK(JsonBody("", true).ok());
+}
+
+// The string member `name` of the JSON object `text`, or nullopt when `text` is not valid JSON
+// (simdjson validates UTF-8) or has no such string.
+std::optional<std::string> json_string_member(const std::string& text, std::string_view name) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element document;
+  std::string_view value;
+  if (parser.parse(text).get(document) || document[name].get_string().get(value)) {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+TEST_CASE("the JSON writer writes valid JSON for any bytes: U+FFFD for what is not UTF-8") {
+  const std::string bad = "no site \xff\xfe";
+  JsonWriter json;
+  json.begin_object().field("detail", bad).end_object();
+  const std::string text = json.take();
+  CHECK(text == R"({"detail":"no site \ufffd\ufffd"})");
+  CHECK(json_string_member(text, "detail") == "no site \xef\xbf\xbd\xef\xbf\xbd");
+  // Well-formed UTF-8 passes unchanged; broken, overlong, surrogate and too-large sequences,
+  // control characters and DEL do not reach the output raw.
+  const std::string good = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb6";
+  for (const std::string& text_in :
+       {good, std::string("\xc3"), std::string("\xc3("), std::string("\xc0\xaf"),
+        std::string("\xe0\x80\xaf"), std::string("\xed\xa0\x80"), std::string("\xf4\x90\x80\x80"),
+        std::string("\xf8\x88\x80\x80\x80"),
+        std::string("a\x01"
+                    "b\x1f\x7f\"\\\n"),
+        std::string("\0x", 2)}) {
+    INFO(text_in);
+    JsonWriter writer;
+    writer.begin_object().field("v", text_in).end_object();
+    const std::string out = writer.take();
+    const auto parsed = json_string_member(out, "v");
+    REQUIRE(parsed.has_value());
+    if (text_in == good) CHECK(*parsed == good);
+    CHECK(std::none_of(out.begin(), out.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; }));
+  }
+}
+
+TEST_CASE("an access-log line is one valid JSON object even for a path that is not UTF-8") {
+  std::FILE* file = std::tmpfile();
+  REQUIRE(file != nullptr);
+  write_access_line(
+      file, AccessLine{"req-1", "GET", "/v1/sites/\xff\xfe\x01", "unmatched", "t1", "u1"}, 404, 12);
+  std::rewind(file);
+  char buffer[1024] = {};
+  const std::size_t length = std::fread(buffer, 1, sizeof buffer - 1, file);
+  std::fclose(file);
+  const std::string line(buffer, length);
+  REQUIRE(!line.empty());
+  CHECK(line.back() == '\n');
+  CHECK(line.find('\n') == line.size() - 1);
+  CHECK(json_string_member(line, "path") == "/v1/sites/\xef\xbf\xbd\xef\xbf\xbd\x01");
 }
 
 void noop(Call&) {}
