@@ -1,6 +1,7 @@
 // The history subcommands end to end, through the real `turno` binary: export in every
-// format, verify (exit status 0, or 1 with the first bad seq), replay to stdout and to a
-// nats-server of the test's own, snapshot on demand.
+// format, verify (exit status 0, or 1 with the first bad seq; authenticated with the key
+// `turno signing-key` publishes, or plainly not), replay to stdout and to a nats-server of the
+// test's own, snapshot on demand.
 #include <doctest/doctest.h>
 #include <nats/nats.h>
 #include <sys/stat.h>
