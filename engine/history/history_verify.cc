@@ -50,7 +50,7 @@ std::optional<Seq> first_gap(const std::vector<Run>& runs, Seq from, Seq to) {
   for (const Run& run : runs) {
     if (expected > to) return std::nullopt;
     if (run.first != expected) return expected;
-    if (run.last >= to) return std::nullopt;  // (and no wrap past the last seq there is)
+    if (run.last >= to) return std::nullopt;  // the end reached (and next() cannot wrap)
     expected = run.last.next();
   }
   return expected <= to ? std::optional<Seq>(expected) : std::nullopt;
@@ -119,8 +119,8 @@ class ExportVerifier {
                                     "was changed, added or removed");
   }
 
-  // The head the summary claims is at most where the scan ended, and when the export holds
-  // the head, it holds it with the head's hash.
+  // The scan ends at or before the head the summary claims, and when the export holds the
+  // head, it holds it with the head's hash.
   bool check_head() {
     const v1::ExportSummary& summary = *check_.summary;
     if (summary.to_seq() > summary.head_seq()) {

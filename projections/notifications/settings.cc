@@ -5,6 +5,7 @@
 
 #include "codec.h"
 #include "reminder_plan.h"
+#include "templates.h"
 
 namespace turno::projections::notifications {
 namespace {
@@ -181,6 +182,12 @@ Status validate(const TenantSettings& s) {
     }
     if (t.subject.size() > kSettingBytesMax || t.body.size() > kTemplateBytesMax) {
       return Status::invalid_argument("template too long");
+    }
+    for (const std::string* text : {&t.subject, &t.body}) {
+      if (const auto unknown = unknown_placeholder(*text)) {
+        return Status::invalid_argument("template names an unknown placeholder {{" + *unknown +
+                                        "}}");
+      }
     }
   }
   return validate_channels(s);
