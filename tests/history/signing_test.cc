@@ -82,7 +82,7 @@ TEST_CASE("the node's key is created once, private, and the same on every load")
             .code() == Status::Code::kInvalidArgument);
 }
 
-TEST_CASE("processes creating the key at once end up with one key") {
+TEST_CASE("creators of the key racing each other (threads here, processes alike) share one key") {
   TempDir dir;
   constexpr int kCreators = 8;
   std::vector<std::string> fingerprints(kCreators);
