@@ -73,11 +73,13 @@ Api::Api(Engine* engine, const Clock& clock, ApiOptions options)
     add_route_groups(routes_);
   } else {
     add_query_route_groups(routes_);
+    command_routes_ = std::make_unique<RouteTable>();
+    add_route_groups(*command_routes_);
   }
   metrics_ = std::make_unique<RequestMetrics>(routes_);
   if (!options_.webhook_secrets.contains(kSandboxProvider)) {
     options_.webhook_secrets.emplace(std::string(kSandboxProvider),
-                                     random_hex_prefix() + "sandbox");
+                                     random_hex(kSandboxSecretBytes));
   }
   sandbox_ = std::make_unique<Sandbox>(*this);
   if (options_.rate_limits.enabled()) {
@@ -143,7 +145,30 @@ std::optional<Response> Api::rate_limit(const Route& route, const Principal& pri
 
 namespace {
 
-Response no_route(const Request& request, std::string_view path, const RouteTable::Match& match) {
+// A query node's answer to a route that only a command node serves: not a 404, which reads
+// like a wrong URL, but where to go (the notifications README promises the 503).
+Problem on_command_node(std::string_view pattern) {
+  if (pattern.starts_with("/v1/notifications")) {
+    return make_problem(http::status::service_unavailable, "notifications_unavailable",
+                        "this is a query node: notifications (deliveries, settings, contacts) "
+                        "run on the command node; send this request there")
+        .with("node_role", "query");
+  }
+  return make_problem(http::status::misdirected_request, "misdirected",
+                      "this is a query node: it serves the read views only; send commands and "
+                      "reads of the log to a command node (turno serve --role both or command)")
+      .with("node_role", "query");
+}
+
+// `command_routes`: on a query node, the routes a command node serves; else null.
+Response no_route(const Request& request, std::string_view path, const RouteTable::Match& match,
+                  const RouteTable* command_routes) {
+  if (command_routes != nullptr) {
+    const RouteTable::Match elsewhere = command_routes->match(request.method(), path);
+    if (elsewhere.route != nullptr) {
+      return problem_response(on_command_node(elsewhere.route->pattern));
+    }
+  }
   if (match.allowed_methods.empty()) {
     return problem_response(
         make_problem(http::status::not_found, "not_found", "no route for " + std::string(path)));
@@ -163,8 +188,9 @@ void Api::handle(const Request& request, const std::string& request_id, Executor
   const std::string_view path = path_of(request.target());
   RouteTable::Match match = routes_.match(request.method(), path);
   std::optional<Principal> principal;
-  std::optional<Response> refusal =
-      match.route ? authenticate(request, *match.route, principal) : no_route(request, path, match);
+  std::optional<Response> refusal = match.route
+                                        ? authenticate(request, *match.route, principal)
+                                        : no_route(request, path, match, command_routes_.get());
   if (!refusal && principal) refusal = rate_limit(*match.route, *principal);
   AccessLine line{request_id,
                   std::string(request.method_string()),

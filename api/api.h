@@ -120,6 +120,8 @@ class Api {
   const Clock& clock_;
   ApiOptions options_;
   RouteTable routes_;
+  // A query node: every route of a command node, to answer those it lacks with where to go.
+  std::unique_ptr<RouteTable> command_routes_;
   std::unique_ptr<RequestMetrics> metrics_;
   std::unique_ptr<Sandbox> sandbox_;
   std::unique_ptr<RateLimiter> rate_limiter_;  // null when no limit is set

@@ -49,6 +49,8 @@ std::string_view default_title(http::status status) {
       return "Not found";
     case http::status::method_not_allowed:
       return "Method not allowed";
+    case http::status::misdirected_request:
+      return "Misdirected request";
     case http::status::payload_too_large:
       return "Payload too large";
     case http::status::unsupported_media_type:
@@ -94,6 +96,13 @@ Problem problem_from_rejection(const Rejection& rejection) {
   return make_problem(http::status::service_unavailable, "unknown", rejection.detail);
 }
 
+std::string_view Problem::member(std::string_view name) const {
+  for (const auto& [candidate, value] : members) {
+    if (candidate == name) return value;
+  }
+  return {};
+}
+
 Problem invalid_request(const FieldError& error) {
   return Problem{http::status::bad_request,
                  "validation",
@@ -122,7 +131,7 @@ Response problem_response(const Problem& problem) {
       .field("status", static_cast<std::int64_t>(problem.status))
       .field("detail", problem.detail);
   if (!problem.field.empty()) json.field("field", problem.field);
-  if (!problem.limit.empty()) json.field("limit", problem.limit);
+  for (const auto& [name, value] : problem.members) json.field(name, value);
   json.end_object();
   Response response = make_response(problem.status, kProblemType, json.take());
   if (problem.retry_after_s)

@@ -5,6 +5,9 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "http_types.h"
 #include "json_reader.h"
@@ -21,7 +24,16 @@ struct Problem {
   std::string detail;  // this occurrence, for a person
   std::string field;   // the request field at fault; empty when none
   std::optional<int> retry_after_s;
-  std::string limit;  // 429: the rate limit that refused ("client", "tenant"); else empty
+  // Extension members, written after the standard ones: "limit" (429: the rate limit that
+  // refused), "node_role" (a query node's refusal), "placeholder" (a template's unknown one).
+  std::vector<std::pair<std::string, std::string>> members;
+
+  // The extension member `name`, or empty.
+  std::string_view member(std::string_view name) const;
+  Problem& with(std::string name, std::string value) {
+    members.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
 };
 
 // The HTTP answer to a writer rejection: 409 conflicts, 422 domain rules, 404, 400, 403, 503.

@@ -271,7 +271,7 @@ Problem rate_limit_problem(const RateLimitRefusal& refusal, std::string_view ten
       fmt::format("{} rate limit: {} requests per second, burst {}, for {}; retry in {} s", scope,
                   rate_text(refusal.limit.rate_milli_per_s), refusal.limit.burst, who,
                   refusal.retry_after_s));
-  problem.limit = std::string(scope);
+  problem.with("limit", std::string(scope));
   problem.retry_after_s = static_cast<int>(std::max<std::int64_t>(refusal.retry_after_s, 1));
   return problem;
 }

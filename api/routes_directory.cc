@@ -4,6 +4,7 @@
 #include "command_call.h"
 #include "json_writer.h"
 #include "route_groups.h"
+#include "staff_lookup.h"
 
 namespace turno::api {
 namespace {
@@ -22,6 +23,17 @@ Render render_changed(Call& call, std::string_view id_name) {
 }
 
 void update_profile(Call& call) {
+  // The engine refuses a staff member another's profile (403) before it looks the id up; an id
+  // the tenant does not have is 404 whoever asks, as for any other tenant's id. While the view
+  // catches up, a refusal either way: 404 then, for a colleague added a moment ago too.
+  const Principal& caller = call.who();
+  const std::string_view id = call.param("id");
+  if (caller.role == v1::ROLE_STAFF && caller.staff != id) {
+    const StaffExistence existence = staff_existence(call, id);
+    if (existence == StaffExistence::kAbsent || existence == StaffExistence::kCatchingUp) {
+      return call.respond(unknown_staff(id));
+    }
+  }
   run_command(
       call,
       [&](JsonObject& in, v1::Command& command) {

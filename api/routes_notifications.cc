@@ -12,6 +12,8 @@
 #include "query_string.h"
 #include "reminder_plan.h"
 #include "route_groups.h"
+#include "staff_lookup.h"
+#include "templates.h"
 
 namespace turno::api {
 namespace {
@@ -149,7 +151,18 @@ void read_channels(JsonObject& in, const notify::TenantSettings& stored,
   email.finish();
 }
 
-// The templates member; a problem naming templates[i].kind or .locale when one is unknown.
+// "tenant, client, ...": what a template may name.
+std::string known_placeholders() {
+  std::string out;
+  for (std::string_view name : notify::kPlaceholders) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+
+// The templates member; a problem naming templates[i].kind or .locale when one is unknown (400),
+// or templates[i].subject or .body when it names an unknown placeholder (422, `placeholder`).
 std::optional<Problem> read_templates(JsonObject& in, notify::TenantSettings& out) {
   std::size_t index = 0;
   for (JsonObject& item : in.objects("templates", Presence::kOptional)) {
@@ -169,6 +182,16 @@ std::optional<Problem> read_templates(JsonObject& in, notify::TenantSettings& ou
     if (!notify::is_supported_locale(entry.locale)) {
       return make_problem(http::status::bad_request, "validation", "locale must be es or en",
                           at + "locale");
+    }
+    for (const auto& [name, text] :
+         {std::pair{"subject", &entry.subject}, std::pair{"body", &entry.body}}) {
+      if (const auto unknown = notify::unknown_placeholder(*text)) {
+        return make_problem(
+                   http::status::unprocessable_entity, "unknown_placeholder",
+                   "{{" + *unknown + "}} is not a placeholder; known: " + known_placeholders(),
+                   at + name)
+            .with("placeholder", *unknown);
+      }
     }
     entry.kind = *parsed;
     out.templates.push_back(std::move(entry));
@@ -221,8 +244,15 @@ void put_settings(Call& call) {
 
 // ---------------------------------------------------------------------------------- contacts
 
+Problem no_contact(std::string_view id) {
+  return make_problem(http::status::not_found, "not_found",
+                      "no contact registered for " + std::string(id));
+}
+
 // The contact the path names, when the caller may see and change it: admins any of the
-// tenant's; a client their own (id = token subject); a staff member their own.
+// tenant's; a client their own (id = token subject); a staff member their own. Anyone else's
+// answers 404 like a contact that does not exist (ids of other people and other tenants are
+// not disclosed, so not 403).
 std::optional<notify::Recipient> contact_target(Call& call) {
   const std::string_view role = call.param("role");
   const std::string id(call.param("id"));
@@ -243,11 +273,31 @@ std::optional<notify::Recipient> contact_target(Call& call) {
                    (caller.role == v1::ROLE_STAFF && who.role == notify::RecipientRole::kStaff &&
                     (caller.staff == id || caller.subject == id));
   if (caller.role != v1::ROLE_ADMIN && !own) {
-    call.respond(make_problem(http::status::forbidden, "forbidden",
-                              "only an admin may see or change another person's contact"));
+    call.respond(no_contact(id));
     return std::nullopt;
   }
   return who;
+}
+
+// A staff contact is for a staff member of the tenant: 404 for an id the tenant never had, 503
+// while the notifications view has not yet folded every event committed before this request.
+bool staff_exists(Call& call, const notify::Recipient& who) {
+  if (who.role != notify::RecipientRole::kStaff) return true;
+  switch (staff_existence(call, who.id)) {
+    case StaffExistence::kExists:
+    case StaffExistence::kCannotTell:
+      return true;
+    case StaffExistence::kAbsent:
+      call.respond(unknown_staff(who.id));
+      return false;
+    case StaffExistence::kCatchingUp:
+      break;
+  }
+  Problem problem = make_problem(http::status::service_unavailable, "notifications_unavailable",
+                                 "the notifications view is catching up with the log; retry");
+  problem.retry_after_s = kRetryAfterS;
+  call.respond(problem);
+  return false;
 }
 
 void write_contact(Call& call, const notify::Recipient& who, const notify::Contact& contact) {
@@ -268,10 +318,7 @@ void get_contact(Call& call) {
     return call.respond(make_problem(http::status::service_unavailable, "notifications_unavailable",
                                      found.status().message()));
   }
-  if (!found.value()) {
-    return call.respond(
-        make_problem(http::status::not_found, "not_found", "no contact registered for " + who->id));
-  }
+  if (!found.value()) return call.respond(no_contact(who->id));
   write_contact(call, *who, *found.value());
 }
 
@@ -279,7 +326,7 @@ void put_contact(Call& call) {
   NotificationService* service = service_of(call);
   if (service == nullptr) return;
   const auto who = contact_target(call);
-  if (!who) return;
+  if (!who || !staff_exists(call, *who)) return;
   std::optional<JsonBody> body = read_body(call);
   if (!body) return;
   JsonObject& in = body->root();

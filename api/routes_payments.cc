@@ -101,6 +101,13 @@ std::optional<SandboxIntent> visible_intent(Call& call) {
   return intent;
 }
 
+// The webhook's answers that say the payment's state refused the outcome (409 conflict, 422
+// domain rule): a client error. Anything else that is not 2xx is the delivery failing (502).
+bool refused_by_state(unsigned webhook_status) {
+  return webhook_status == static_cast<unsigned>(http::status::conflict) ||
+         webhook_status == static_cast<unsigned>(http::status::unprocessable_entity);
+}
+
 template <bool kSucceeded>
 void sandbox_outcome(Call& call) {
   const std::optional<SandboxIntent> intent = visible_intent(call);
@@ -119,6 +126,12 @@ void sandbox_outcome(Call& call) {
       call.executor, *intent, kSucceeded, std::move(reason),
       [reply = call.responder(), payment_id = intent->payment_id](unsigned status,
                                                                   std::string webhook_body) {
+        if (refused_by_state(status)) {
+          // The intent's state refused the outcome (a failure after a success): the caller's
+          // request is at fault, so it gets the webhook's own problem, not a 502.
+          return reply(make_response(static_cast<http::status>(status), kProblemType,
+                                     std::move(webhook_body)));
+        }
         if (status < 200 || status > 299) {
           return reply(problem_response(make_problem(
               http::status::bad_gateway, "webhook_failed",

@@ -20,6 +20,8 @@ namespace turno::api {
 inline constexpr std::string_view kSandboxProvider = "sandbox";
 inline constexpr std::size_t kSandboxIntentsMax = 1'000'000;
 inline constexpr std::chrono::milliseconds kSandboxDeliveryTimeout{10'000};
+// The sandbox's webhook signing secret when none is configured: 256 random bits.
+inline constexpr std::size_t kSandboxSecretBytes = 32;
 
 struct SandboxIntent {
   std::string tenant;

@@ -83,6 +83,18 @@ Result<std::unique_ptr<NotificationService>> NotificationService::open(
   return service;
 }
 
+NotificationService::StaffLookup NotificationService::find_staff(std::string_view tenant_id,
+                                                                 std::string_view staff_id) const {
+  // The log's tail first: a member added before this call is at or below it.
+  const Seq head = log_ != nullptr ? log_->last_seq() : Seq{};
+  return group_->projectors().front()->read([&](const View& state) {
+    if (static_cast<const NotificationsView&>(state).has_staff(tenant_id, staff_id)) {
+      return StaffLookup::kKnown;
+    }
+    return state.applied_seq() < head ? StaffLookup::kCatchingUp : StaffLookup::kUnknown;
+  });
+}
+
 NotificationService::~NotificationService() {
   stop();
 }

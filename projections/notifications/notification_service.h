@@ -60,6 +60,11 @@ class NotificationService {
   // Blocks until the view has applied `seq` or `timeout` passes; true when it has.
   bool wait_until_applied(Seq seq, std::chrono::milliseconds timeout);
 
+  // Whether `staff_id` is a staff member of `tenant_id` (departed ones count) as of every event
+  // committed before the call: kCatchingUp while the view is still behind those.
+  enum class StaffLookup { kKnown, kUnknown, kCatchingUp };
+  StaffLookup find_staff(std::string_view tenant_id, std::string_view staff_id) const;
+
   SettingsStore& settings() { return *settings_; }
   const OutboxStore& outbox() const { return *outbox_; }
   Seq applied_seq() const { return group_->min_applied(); }

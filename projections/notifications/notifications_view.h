@@ -74,6 +74,8 @@ class NotificationsView final : public View {
   Validity validate(const Message& message) const;
   // An invoice or credit note, for the attachment; not_found when unknown.
   Result<InvoiceDetail> document(std::string_view tenant_id, std::string_view id) const;
+  // Whether tenant `tenant_id` has (or had: departed members too) staff member `staff_id`.
+  bool has_staff(std::string_view tenant_id, std::string_view staff_id) const;
 
  protected:
   void fold(const v1::Envelope& event) override;

@@ -100,6 +100,11 @@ Result<InvoiceDetail> NotificationsView::document(std::string_view tenant_id,
   return invoices_.find(tenant_id, id);
 }
 
+bool NotificationsView::has_staff(std::string_view tenant_id, std::string_view staff_id) const {
+  const TenantInfo* tenant = catalog_.find_tenant(tenant_id);
+  return tenant != nullptr && tenant->find_staff(staff_id) != nullptr;
+}
+
 void NotificationsView::withdraw_recalls(const BookingRecord& booking) {
   const std::vector<std::string>* keys =
       find_in(recalls_by_subject_, subject_key(booking.tenant_id, facts_of(booking)));

@@ -1,5 +1,6 @@
 #include "templates.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
@@ -178,15 +179,40 @@ std::map<std::string, std::string, std::less<>> template_values(const Message& m
   return values;
 }
 
+namespace {
+
+// Where the next {{name}} at or after `from` opens and closes (the "{{" and the "}}"), or
+// nullopt when none is complete: the text from `from` on is then plain.
+std::optional<std::pair<std::size_t, std::size_t>> next_placeholder(std::string_view text,
+                                                                    std::size_t from) {
+  const std::size_t open = text.find("{{", from);
+  const std::size_t close = open == std::string_view::npos ? open : text.find("}}", open + 2);
+  if (close == std::string_view::npos) return std::nullopt;
+  return std::pair{open, close};
+}
+
+}  // namespace
+
+std::optional<std::string> unknown_placeholder(std::string_view text) {
+  std::size_t at = 0;
+  while (const auto found = next_placeholder(text, at)) {
+    const auto [open, close] = *found;
+    const std::string_view name = text.substr(open + 2, close - open - 2);
+    if (std::find(kPlaceholders.begin(), kPlaceholders.end(), name) == kPlaceholders.end()) {
+      return std::string(name);
+    }
+    at = close + 2;
+  }
+  return std::nullopt;
+}
+
 std::string fill_placeholders(std::string_view text,
                               const std::function<std::string(std::string_view)>& lookup) {
   std::string out;
   out.reserve(text.size());
   std::size_t at = 0;
-  while (at < text.size()) {
-    const std::size_t open = text.find("{{", at);
-    const std::size_t close = open == std::string_view::npos ? open : text.find("}}", open + 2);
-    if (close == std::string_view::npos) break;
+  while (const auto found = next_placeholder(text, at)) {
+    const auto [open, close] = *found;
     out.append(text.substr(at, open - at));
     out += lookup(text.substr(open + 2, close - open - 2));
     at = close + 2;

@@ -228,20 +228,34 @@ TEST_CASE("directory: a tenant sees only its own catalog; another's ids are 404"
 TEST_CASE("profiles: staff edit their own, not a colleague's; admins anyone's; it is an event") {
   TestServer server;
   Directory d(server);
+  server.wait_for_views();  // the colleague is known to the node's catalog
   const std::uint64_t before = server.last_seq();
   const Reply colleague =
       d.put("/v1/staff/beto/profile", R"({"specialty":"Not mine to say"})", d.ana);
   CHECK(colleague.status == 403);
   CHECK(colleague.header("Content-Type") == "application/problem+json");
   CHECK(d.put("/v1/staff/beto/profile", R"({"specialty":"x"})", d.client).status == 403);
+  // An id the tenant does not have is 404 for a staff member too (it was 403: the engine
+  // refuses another's profile before it looks the id up), like any other tenant's id.
+  const Reply nobody = d.put("/v1/staff/nobody/profile", R"({"specialty":"x"})", d.ana);
+  CHECK(nobody.status == 404);
+  CHECK(nobody.text("/field") == "id");
   CHECK(server.last_seq() == before);
+  seed_tenant(server, "t2", "b-");
+  server.wait_for_views();
+  const std::string other_staff = server.token(v1::ROLE_STAFF, "t2", "b-ana", "b-lima", "b-ana");
+  CHECK(d.put("/v1/staff/beto/profile", R"({"specialty":"x"})", other_staff).status == 404);
+  CHECK(d.put("/v1/staff/beto/profile", R"({"specialty":"x"})", d.admin).status == 200);
+  const std::uint64_t after_second_tenant = server.last_seq();
+  CHECK(d.put("/v1/staff/b-beto/profile", R"({"specialty":"x"})", d.ana).status == 404);
+  CHECK(server.last_seq() == after_second_tenant);
 
   const Reply own = d.put("/v1/staff/ana/profile", R"({"specialty":"Paediatrics"})", d.ana);
   CHECK(own.status == 200);
   CHECK(own.raw.body().find(R"("changed":true)") != std::string::npos);
   d.ok(
       d.put("/v1/staff/beto/profile", R"({"specialty":"Geriatrics","languages":["en"]})", d.admin));
-  CHECK(server.last_seq() == before + 2);
+  CHECK(server.last_seq() == after_second_tenant + 2);
   server.wait_for_views();
   CHECK(d.get("/v1/staff/ana").text("/specialty") == "Paediatrics");
   CHECK(d.get("/v1/staff/beto").text("/specialty") == "Geriatrics");

@@ -90,7 +90,7 @@ TEST_CASE("a request takes from both buckets or from neither") {
 
   const Problem problem = rate_limit_problem(*by_tenant, "t1");
   CHECK(problem.status == http::status::too_many_requests);
-  CHECK(problem.limit == "tenant");
+  CHECK(problem.member("limit") == "tenant");
   CHECK(problem.retry_after_s == 1);
   CHECK(problem.detail.find("tenant t1") != std::string::npos);
 }

@@ -84,6 +84,7 @@ TestServer::~TestServer() {
 
 void TestServer::wait_for_views() {
   REQUIRE(views_->wait_until_applied(engine_->log().last_seq(), std::chrono::seconds(10)));
+  REQUIRE(notifications_->wait_until_applied(engine_->log().last_seq(), std::chrono::seconds(10)));
 }
 
 std::string TestServer::token(v1::Role role, const std::string& tenant, const std::string& subject,

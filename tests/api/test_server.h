@@ -70,7 +70,8 @@ class TestServer {
   }
 
   std::uint64_t last_seq() const { return engine_->log().last_seq().value; }
-  // Waits until the read views have every event of the log (they follow it after commits).
+  // Waits until the read views and the notifications view have every event of the log (they
+  // follow it after commits).
   void wait_for_views();
 
  private:

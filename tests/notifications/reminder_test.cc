@@ -2,6 +2,8 @@
 // across Santiago's daylight-saving changes (2026-04-05 and 2026-09-06).
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "local_time.h"
 #include "notify_support.h"
 #include "reminder_plan.h"
@@ -147,6 +149,32 @@ TEST_CASE("templates: the long local form in Spanish and English") {
   CHECK(notify::fill_placeholders("a {{x}} b {{unknown}} c {{", [](std::string_view name) {
           return name == "x" ? std::string("X") : std::string();
         }) == "a X b  c {{");
+}
+
+TEST_CASE("templates: kPlaceholders is every placeholder there is, and nothing else is one") {
+  notify::Message message;
+  message.booking_id = "b1";
+  message.facts.previous_start_ms = kStart - kMsPerDay;
+  message.facts.currency = "PEN";
+  message.facts.offset_min = 60;
+  std::set<std::string> filled;
+  for (const auto& [name, value] : notify::template_values(message, "en")) filled.insert(name);
+  const std::set<std::string> listed(notify::kPlaceholders.begin(), notify::kPlaceholders.end());
+  CHECK(filled == listed);
+  CHECK(listed.size() == notify::kPlaceholders.size());  // none listed twice
+  // The built-in templates name only listed placeholders.
+  for (std::uint8_t kind = 0; kind <= notify::kMessageKindMax; ++kind) {
+    for (const std::string_view locale : {"es", "en"}) {
+      const auto text = notify::builtin_template(static_cast<notify::MessageKind>(kind), locale);
+      CHECK(!notify::unknown_placeholder(text.subject));
+      CHECK(!notify::unknown_placeholder(text.body));
+    }
+  }
+  CHECK(notify::unknown_placeholder("Hola {{client}}, {{service_name}} y {{bogus}}") ==
+        "service_name");
+  CHECK(notify::unknown_placeholder("{{ service }}") == " service ");
+  CHECK(notify::unknown_placeholder("{{}}") == "");
+  CHECK(!notify::unknown_placeholder("no placeholders, an open {{ and nothing else"));
 }
 
 }  // namespace turno::testing

@@ -2,7 +2,8 @@
 // log): a tenant admin sets the channels (secrets never shown back), registers contacts; a
 // confirmed booking's notice reaches a loopback webhook receiver; GET /v1/notifications lists it
 // for the admin and for the client it was for, not for another client; /metrics counts it; bad
-// input names the field; nobody changes another person's contact.
+// input names the field; nobody sees or changes another person's contact (404, as if absent); a
+// template naming an unknown placeholder is refused (422).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -140,15 +141,50 @@ TEST_CASE("notification routes refuse bad input with the field, and other people
   CHECK(bad.status == 400);
   CHECK(bad.text("/field") == "templates[0].kind");
   CHECK(put("/v1/notifications/settings", R"({"locale":"fr"})", admin).text("/field") == "locale");
+  // A placeholder that is not one is refused, naming it (it used to render as empty text).
+  bad = put("/v1/notifications/settings",
+            R"({"templates":[{"kind":"reminder","locale":"en","subject":"Soon: {{service}}",)"
+            R"("body":"Your {{service_name}} is at {{start}}"}]})",
+            admin);
+  CHECK(bad.status == 422);
+  CHECK(bad.text("/type") == "urn:turno:problem:unknown_placeholder");
+  CHECK(bad.text("/field") == "templates[0].body");
+  CHECK(bad.text("/placeholder") == "service_name");
+  CHECK(bad.text("/detail").find("previous_start") != std::string::npos);  // the known ones
+  bad = put("/v1/notifications/settings",
+            R"({"templates":[{"kind":"reminder","locale":"en","subject":"{{when}}","body":""}]})",
+            admin);
+  CHECK(bad.text("/field") == "templates[0].subject");
+  CHECK(bad.text("/placeholder") == "when");
   CHECK(put("/v1/notifications/settings", "{}", client).status == 403);
   CHECK(server.get("/v1/notifications/settings", admin).body.find("\"configured\":false") !=
         std::string::npos);  // nothing half-stored
 
+  // Someone else's contact is 404 to a client or staff member, as if it did not exist (it was
+  // 403, which tells a caller of another tenant that the id means something).
+  server.wait_for_views();
   CHECK(
       put("/v1/notifications/contacts/client/c-2", R"({"email":"x@example.com"})", client).status ==
-      403);
+      404);
+  CHECK(server.get("/v1/notifications/contacts/client/c-2", client).status == 404);
   CHECK(put("/v1/notifications/contacts/staff/ana", R"({"phone":"+51999"})", staff).status == 200);
-  CHECK(put("/v1/notifications/contacts/staff/beto", R"({"phone":"+51999"})", staff).status == 403);
+  CHECK(put("/v1/notifications/contacts/staff/beto", R"({"phone":"+51999"})", staff).status == 404);
+  CHECK(server.get("/v1/notifications/contacts/staff/ana", client).status == 404);
+  // An admin registers contacts only for staff members the tenant has.
+  CHECK(put("/v1/notifications/contacts/staff/beto", R"({"phone":"+51998"})", admin).status == 200);
+  bad = put("/v1/notifications/contacts/staff/nobody", R"({"phone":"+51999"})", admin);
+  CHECK(bad.status == 404);
+  CHECK(bad.text("/field") == "id");
+  CHECK(server.get("/v1/notifications/contacts/staff/nobody", admin).status == 404);
+  // Across tenants: another tenant's people are 404 to its admin and its clients alike.
+  const std::string other_admin = server.token(v1::ROLE_ADMIN, "t2", "boss");
+  const std::string other_client = server.token(v1::ROLE_CLIENT, "t2", "c-9");
+  CHECK(put("/v1/notifications/contacts/staff/ana", R"({"phone":"+1"})", other_admin).status ==
+        404);
+  CHECK(server.get("/v1/notifications/contacts/client/c-1", other_admin).status == 404);
+  CHECK(server.get("/v1/notifications/contacts/client/c-1", other_client).status == 404);
+  CHECK(put("/v1/notifications/contacts/client/c-1", R"({"phone":"+1"})", other_client).status ==
+        404);
   bad = put("/v1/notifications/contacts/robot/c-1", "{}", admin);
   CHECK(bad.status == 400);
   CHECK(bad.text("/field") == "role");

@@ -203,10 +203,12 @@ TEST_CASE("routes: a query node fed from NATS answers as the node that wrote the
     CHECK(there.status == here.status);
     CHECK(there.body == here.body);
   }
-  // No writer on a query node: command routes do not exist there.
+  // No writer on a query node: command routes answer 421, naming the node's role.
   api::BlockingClient client(query_server.endpoint());
-  CHECK(to_reply(client.send(make_request(api::http::verb::post, "/v1/holds", "{}", clinic.admin)))
-            .status == 404);
+  const Reply command =
+      to_reply(client.send(make_request(api::http::verb::post, "/v1/holds", "{}", clinic.admin)));
+  CHECK(command.status == 421);
+  CHECK(command.text("/node_role") == "query");
   query_server.stop();
   query_views->stop();
 }
