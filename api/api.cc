@@ -160,6 +160,22 @@ Problem on_command_node(std::string_view pattern) {
       .with("node_role", "query");
 }
 
+// /metrics names tenants, so once it has a listener of its own the main one does not serve it;
+// the metrics listener serves it and the probes only.
+std::optional<Response> wrong_listener(Listener listener, std::string_view path,
+                                       bool metrics_listener) {
+  if (listener == Listener::kMain) {
+    if (!metrics_listener || path != kMetricsPath) return std::nullopt;
+    return problem_response(make_problem(
+        http::status::not_found, "not_found",
+        "/metrics is served on the internal metrics listener (turno serve --metrics-listen)"));
+  }
+  if (path == kMetricsPath || path == "/healthz" || path == "/readyz") return std::nullopt;
+  return problem_response(make_problem(
+      http::status::not_found, "not_found",
+      "the metrics listener serves /metrics, /healthz and /readyz only; no " + std::string(path)));
+}
+
 // `command_routes`: on a query node, the routes a command node serves; else null.
 Response no_route(const Request& request, std::string_view path, const RouteTable::Match& match,
                   const RouteTable* command_routes) {
@@ -183,14 +199,16 @@ Response no_route(const Request& request, std::string_view path, const RouteTabl
 }  // namespace
 
 void Api::handle(const Request& request, const std::string& request_id, Executor executor,
-                 Replier reply) {
+                 Replier reply, Listener listener) {
   const auto started = std::chrono::steady_clock::now();
   const std::string_view path = path_of(request.target());
   RouteTable::Match match = routes_.match(request.method(), path);
   std::optional<Principal> principal;
-  std::optional<Response> refusal = match.route
-                                        ? authenticate(request, *match.route, principal)
-                                        : no_route(request, path, match, command_routes_.get());
+  std::optional<Response> refusal = wrong_listener(listener, path, metrics_listener_.load());
+  if (!refusal) {
+    refusal = match.route ? authenticate(request, *match.route, principal)
+                          : no_route(request, path, match, command_routes_.get());
+  }
   if (!refusal && principal) refusal = rate_limit(*match.route, *principal);
   AccessLine line{request_id,
                   std::string(request.method_string()),

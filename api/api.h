@@ -29,6 +29,11 @@
 namespace turno::api {
 
 inline constexpr std::string_view kRequestIdHeader = "X-Request-Id";
+inline constexpr std::string_view kMetricsPath = "/metrics";
+
+// Which listener a request came in on (server.h): the main one, or the internal metrics
+// listener, which answers only kMetricsPath and the probes.
+enum class Listener { kMain, kMetrics };
 
 class Sandbox;
 using Executor = boost::asio::any_io_executor;
@@ -56,9 +61,10 @@ class Api {
   Api& operator=(const Api&) = delete;
 
   // Answers `request` by calling `reply` exactly once on `executor` (the connection's strand),
-  // possibly before handle() returns. Must be called on `executor`. Never throws.
+  // possibly before handle() returns. Must be called on `executor`. Never throws. Once a
+  // metrics listener is set, the main listener answers kMetricsPath 404.
   void handle(const Request& request, const std::string& request_id, Executor executor,
-              Replier reply);
+              Replier reply, Listener listener = Listener::kMain);
 
   // Counts an answer the transport gave itself (413, 431, 400 for unparsable HTTP, 503 when
   // over the connection limit).
@@ -82,6 +88,8 @@ class Api {
   // Where the server listens; the sandbox provider delivers its webhooks there.
   void set_listen_endpoint(const boost::asio::ip::tcp::endpoint& endpoint);
   boost::asio::ip::tcp::endpoint listen_endpoint() const;
+  // The server has a metrics listener: from now on the main listener does not serve /metrics.
+  void serve_metrics_apart() { metrics_listener_.store(true); }
 
   // Services that route groups need beyond the engine (the read views, a notification
   // service): provided once by whoever builds the Api (`turno serve`, tests) before the server
@@ -130,6 +138,7 @@ class Api {
   std::vector<std::function<void(std::string&)>> metrics_sources_;
   mutable std::mutex endpoint_mutex_;
   boost::asio::ip::tcp::endpoint listen_endpoint_;
+  std::atomic<bool> metrics_listener_{false};  // /metrics is served on the metrics listener
 };
 
 // One request being answered: what a handler sees.

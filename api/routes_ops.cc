@@ -80,7 +80,7 @@ void openapi(Call& call) {
 void add_ops_routes(RouteTable& table) {
   table.add({http::verb::get, "/healthz", kPublic, healthz});
   table.add({http::verb::get, "/readyz", kPublic, readyz});
-  table.add({http::verb::get, "/metrics", kPublic, metrics});
+  table.add({http::verb::get, kMetricsPath, kPublic, metrics});
   table.add({http::verb::get, "/openapi.yaml", kPublic, openapi});
 }
 

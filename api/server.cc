@@ -54,8 +54,11 @@ std::optional<Problem> transport_problem(const ErrorCode& error) {
 // in order, keeps the connection alive while both sides want it.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket&& socket, Server& server)
-      : server_(server), options_(server.options_), stream_(std::move(socket)) {}
+  Session(tcp::socket&& socket, Server& server, Listener listener)
+      : server_(server),
+        options_(server.options_),
+        listener_(listener),
+        stream_(std::move(socket)) {}
 
   ~Session() { server_.leave(this); }
 
@@ -151,10 +154,12 @@ class Session : public std::enable_shared_from_this<Session> {
     pending.version = request.version();
     pending.keep_alive = request.keep_alive();
     if (!pending.keep_alive) closing_ = true;
-    server_.api_.handle(request, pending.request_id, stream_.get_executor(),
-                        [self = shared_from_this(), slot](Response&& response) {
-                          self->on_response(slot, std::move(response));
-                        });
+    server_.api_.handle(
+        request, pending.request_id, stream_.get_executor(),
+        [self = shared_from_this(), slot](Response&& response) {
+          self->on_response(slot, std::move(response));
+        },
+        listener_);
     read_next();
   }
 
@@ -247,6 +252,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   Server& server_;
   const ServerOptions& options_;
+  const Listener listener_;  // which of the server's listeners accepted the connection
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -265,48 +271,75 @@ Server::Server(Api& api, ServerOptions options)
     : api_(api),
       options_(std::move(options)),
       accept_strand_(net::make_strand(context_)),
-      acceptor_(accept_strand_) {}
+      acceptor_(accept_strand_),
+      metrics_acceptor_(accept_strand_) {}
 
 Server::~Server() {
   stop();
 }
 
-Status Server::start() {
-  Result<tcp::endpoint> endpoint = parse_listen_address(options_.listen);
+namespace {
+
+// Opens, binds and listens `acceptor` on `address` ("host:port").
+Status listen_on(tcp::acceptor& acceptor, const std::string& address) {
+  Result<tcp::endpoint> endpoint = parse_listen_address(address);
   if (!endpoint.is_ok()) return endpoint.status();
   ErrorCode error;
-  acceptor_.open(endpoint.value().protocol(), error);
-  if (!error) acceptor_.set_option(net::socket_base::reuse_address(true), error);
-  if (!error) acceptor_.bind(endpoint.value(), error);
-  if (!error) acceptor_.listen(net::socket_base::max_listen_connections, error);
-  if (error) {
-    return Status::io_error("cannot listen on " + options_.listen + ": " + error.message());
+  acceptor.open(endpoint.value().protocol(), error);
+  if (!error) acceptor.set_option(net::socket_base::reuse_address(true), error);
+  if (!error) acceptor.bind(endpoint.value(), error);
+  if (!error) acceptor.listen(net::socket_base::max_listen_connections, error);
+  if (error) return Status::io_error("cannot listen on " + address + ": " + error.message());
+  return Status::ok();
+}
+
+}  // namespace
+
+Status Server::start() {
+  if (Status listening = listen_on(acceptor_, options_.listen); !listening.is_ok()) {
+    return listening;
   }
   endpoint_ = acceptor_.local_endpoint();
   api_.set_listen_endpoint(endpoint_);
+  if (!options_.metrics_listen.empty()) {
+    if (Status listening = listen_on(metrics_acceptor_, options_.metrics_listen);
+        !listening.is_ok()) {
+      return listening;
+    }
+    metrics_endpoint_ = metrics_acceptor_.local_endpoint();
+    api_.serve_metrics_apart();
+  }
   work_ = std::make_unique<net::executor_work_guard<net::io_context::executor_type>>(
       context_.get_executor());
-  net::post(accept_strand_, [this] { accept_next(); });
+  net::post(accept_strand_, [this] {
+    accept_next(Listener::kMain);
+    if (metrics_acceptor_.is_open()) accept_next(Listener::kMetrics);
+  });
   const int threads = std::max(1, options_.io_threads);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { context_.run(); });
   return Status::ok();
 }
 
-void Server::accept_next() {
-  acceptor_.async_accept(
-      net::make_strand(context_),
-      [this](const ErrorCode& error, tcp::socket socket) { on_accept(error, std::move(socket)); });
+tcp::acceptor& Server::acceptor_of(Listener listener) {
+  return listener == Listener::kMetrics ? metrics_acceptor_ : acceptor_;
 }
 
-void Server::on_accept(const ErrorCode& error, tcp::socket socket) {
-  if (!acceptor_.is_open() || error == net::error::operation_aborted) return;
+void Server::accept_next(Listener listener) {
+  acceptor_of(listener).async_accept(net::make_strand(context_),
+                                     [this, listener](const ErrorCode& error, tcp::socket socket) {
+                                       on_accept(error, std::move(socket), listener);
+                                     });
+}
+
+void Server::on_accept(const ErrorCode& error, tcp::socket socket, Listener listener) {
+  if (!acceptor_of(listener).is_open() || error == net::error::operation_aborted) return;
   if (error) {
     std::fprintf(stderr, "turno serve: accept failed: %s\n", error.message().c_str());
-    return accept_next();
+    return accept_next(listener);
   }
   ErrorCode ignored;
   socket.set_option(tcp::no_delay(true), ignored);
-  auto session = std::make_shared<Session>(std::move(socket), *this);
+  auto session = std::make_shared<Session>(std::move(socket), *this, listener);
   const bool over_limit = connections_.fetch_add(1) >= options_.connections_max;
   enroll(session);
   if (over_limit) {
@@ -314,7 +347,7 @@ void Server::on_accept(const ErrorCode& error, tcp::socket socket) {
   } else {
     session->start();
   }
-  accept_next();
+  accept_next(listener);
 }
 
 void Server::enroll(const std::shared_ptr<Session>& session) {
@@ -342,6 +375,7 @@ void Server::stop() {
     net::post(accept_strand_, [this, &closed] {
       ErrorCode ignored;
       acceptor_.close(ignored);
+      metrics_acceptor_.close(ignored);
       closed.set_value();
     });
     closed.get_future().wait();
@@ -363,6 +397,7 @@ void Server::stop() {
   threads_.clear();
   ErrorCode ignored;
   acceptor_.close(ignored);  // never started, or started: either way no thread runs now
+  metrics_acceptor_.close(ignored);
   if (api_.has_engine()) api_.engine().stop();  // a query node has no writer to stop
 }
 

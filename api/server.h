@@ -23,6 +23,9 @@ namespace turno::api {
 
 struct ServerOptions {
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 picks a free one
+  // host:port of the internal listener that alone serves /metrics (it names tenants), with the
+  // probes; empty: /metrics is served on `listen` (in-process tests and benchmarks).
+  std::string metrics_listen;
   int io_threads = 2;
   std::size_t body_bytes_max = 64 * 1024;            // larger bodies: 413
   std::size_t header_bytes_max = 16 * 1024;          // larger header blocks: 431
@@ -50,6 +53,8 @@ class Server {
   Status start();
   // The bound address (the real port when 0 was asked for).
   boost::asio::ip::tcp::endpoint endpoint() const { return endpoint_; }
+  // The metrics listener's bound address; unspecified when there is none.
+  boost::asio::ip::tcp::endpoint metrics_endpoint() const { return metrics_endpoint_; }
 
   // Graceful stop: stop accepting, let in-flight requests finish and be answered (Connection:
   // close), close idle connections, wait up to drain_timeout, stop the I/O threads, then stop
@@ -62,8 +67,10 @@ class Server {
 
  private:
   friend class Session;
-  void accept_next();
-  void on_accept(const boost::system::error_code& error, boost::asio::ip::tcp::socket socket);
+  boost::asio::ip::tcp::acceptor& acceptor_of(Listener listener);
+  void accept_next(Listener listener);
+  void on_accept(const boost::system::error_code& error, boost::asio::ip::tcp::socket socket,
+                 Listener listener);
   void enroll(const std::shared_ptr<Session>& session);
   void leave(Session* session);
 
@@ -75,11 +82,13 @@ class Server {
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions_;
   bool stopped_ = false;
   boost::asio::ip::tcp::endpoint endpoint_;
+  boost::asio::ip::tcp::endpoint metrics_endpoint_;
   std::vector<std::thread> threads_;
   // Declared last, destroyed first: handlers it still holds may end sessions, which leave().
   boost::asio::io_context context_;
   boost::asio::strand<boost::asio::io_context::executor_type> accept_strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::acceptor metrics_acceptor_;  // open only with options.metrics_listen
   std::unique_ptr<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
 };
 

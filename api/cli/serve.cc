@@ -20,11 +20,17 @@ namespace turno::cli {
 namespace {
 
 constexpr std::string_view kWebhookSecretPrefix = "TURNO_WEBHOOK_SECRET_";
+// 9464: the port OpenTelemetry's Prometheus exporter uses, on loopback only.
+constexpr std::string_view kMetricsListenDefault = "127.0.0.1:9464";
 
 std::vector<FlagSpec> serve_flags() {
   std::vector<FlagSpec> flags = {
       {"data", "directory of the event log (created if missing)"},
       {"listen", "address to listen on, host:port", true, "127.0.0.1:8080"},
+      {"metrics-listen",
+       "internal address for /metrics (and /healthz, /readyz), host:port; 'main' serves /metrics "
+       "on --listen instead (it names tenants: keep it off the public listener)",
+       true, kMetricsListenDefault},
       {"io-threads", "I/O threads", true, "2"},
       {"jwt-secret", "HS256 secret for bearer tokens"},
       {"jwt-public-key", "PEM file: RSA (RS256) or EC P-256 (ES256) public key"},
@@ -77,6 +83,8 @@ std::FILE* open_access_log(const std::string& where) {
 // Reads the numeric flags into `options`; false (flags.error() says why) on a malformed one.
 bool read_server_options(Flags& flags, api::ServerOptions& options) {
   options.listen = flags.get_or("listen", "127.0.0.1:8080");
+  options.metrics_listen = flags.get_or("metrics-listen", kMetricsListenDefault);
+  if (options.metrics_listen == "main") options.metrics_listen.clear();
   auto number = [&](std::string_view name) { return flags.get_int(name).value_or(0); };
   options.io_threads = static_cast<int>(number("io-threads"));
   options.body_bytes_max = static_cast<std::size_t>(number("body-limit-bytes"));
@@ -178,8 +186,14 @@ int run_serve(int argc, char** argv) {
     std::fprintf(stderr, "turno serve: %s\n", started.message().c_str());
     return 1;
   }
-  std::fprintf(stderr, "{\"msg\":\"listening\",\"url\":\"http://%s:%u\"}\n",
-               server.endpoint().address().to_string().c_str(), server.endpoint().port());
+  std::string metrics_url = "main";
+  if (!server_options.metrics_listen.empty()) {
+    metrics_url = "http://" + server.metrics_endpoint().address().to_string() + ":" +
+                  std::to_string(server.metrics_endpoint().port());
+  }
+  std::fprintf(stderr, "{\"msg\":\"listening\",\"url\":\"http://%s:%u\",\"metrics_url\":\"%s\"}\n",
+               server.endpoint().address().to_string().c_str(), server.endpoint().port(),
+               metrics_url.c_str());
   server.run_until_signal();
   if (notifications.value()) notifications.value()->stop();
   read_side.value()->stop();

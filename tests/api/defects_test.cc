@@ -80,6 +80,38 @@ TEST_CASE("sandbox: the webhook secret it makes up has 256 random bits") {
   CHECK(*one != *two);
 }
 
+TEST_CASE("/metrics is served on the internal metrics listener only, once there is one") {
+  api::ServerOptions options;
+  options.metrics_listen = "127.0.0.1:0";
+  TestServer server(options);
+  seed_tenant(server, "t1");
+  const Reply public_metrics = server.get("/metrics", "");
+  CHECK(public_metrics.status == 404);
+  CHECK(public_metrics.header("Content-Type") == "application/problem+json");
+  CHECK(public_metrics.body.find("turno_") == std::string::npos);
+
+  const api::tcp::endpoint internal = server.server().metrics_endpoint();
+  REQUIRE(internal.port() != 0);
+  REQUIRE(internal.port() != server.endpoint().port());
+  const Reply metrics = send_to(internal, http::verb::get, "/metrics");
+  CHECK(metrics.status == 200);
+  CHECK(metrics.body.find("turno_events_appended_total") != std::string::npos);
+  CHECK(send_to(internal, http::verb::get, "/healthz").status == 200);
+  CHECK(send_to(internal, http::verb::get, "/readyz").status == 200);
+  // Nothing of the API on the internal listener, even with a token.
+  const std::string admin = server.token(v1::ROLE_ADMIN, "t1", "boss");
+  CHECK(send_to(internal, http::verb::get, "/v1/sites", {}, admin).status == 404);
+  CHECK(send_to(internal, http::verb::get, "/openapi.yaml").status == 404);
+  CHECK(server.get("/v1/sites", admin).status == 200);
+  CHECK(server.get("/healthz", "").status == 200);
+}
+
+TEST_CASE("without a metrics listener (in-process servers) /metrics stays on the main one") {
+  TestServer server;
+  CHECK(server.server().metrics_endpoint().port() == 0);
+  CHECK(server.get("/metrics", "").status == 200);
+}
+
 TEST_CASE("a query node answers command routes 421 and notification routes 503, naming its role") {
   TestServer command_node;  // for its clock and tokens
   const std::string admin = command_node.token(v1::ROLE_ADMIN, "t1", "boss");

@@ -18,8 +18,8 @@ import tempfile
 
 import yaml
 
-from ops_common import (PENDING_FLAGS, Checks, default_port, environment_name, known_variable,
-                        serve_flags)
+from ops_common import (PENDING_FLAGS, Checks, default_metrics_port, default_port, environment_name,
+                        known_variable, serve_flags)
 
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
@@ -248,6 +248,7 @@ def check_nats_conf(checks, path):
 
 def check_compose(checks, ops, flags):
     port = default_port(flags)
+    metrics_port = default_metrics_port(flags)
     compose = yaml.safe_load(open(os.path.join(ops, "compose.yaml")))
     services = compose.get("services", {})
     for name in ("turno-command", "turno-query", "nats-1", "nats-2", "nats-3", "prometheus", "grafana"):
@@ -276,6 +277,9 @@ def check_compose(checks, ops, flags):
             checks.check(known_variable(variable, flags), f"{name} sets {variable}, which serve does not read")
         listen = environment.get("TURNO_LISTEN", flags["listen"])
         checks.check(listen == f"0.0.0.0:{port}", f"{name}: TURNO_LISTEN should be 0.0.0.0:{port}")
+        metrics_listen = environment.get("TURNO_METRICS_LISTEN", flags["metrics-listen"])
+        checks.check(metrics_listen == f"0.0.0.0:{metrics_port}",
+                     f"{name}: TURNO_METRICS_LISTEN should be 0.0.0.0:{metrics_port} (for Prometheus)")
         checks.check([container_port(p) for p in service.get("ports", [])] == [port],
                      f"{name}: publish the container port {port}")
         roles[name] = environment.get("TURNO_ROLE")
@@ -296,8 +300,8 @@ def check_compose(checks, ops, flags):
         prometheus = yaml.safe_load(open(os.path.join(config_dir, "prometheus.yml")))
         targets = [t for job in prometheus["scrape_configs"] for group in job.get("static_configs", [])
                    for t in group["targets"] if t.startswith("turno-")]
-        checks.check(sorted(targets) == [f"turno-command:{port}", f"turno-query:{port}"],
-                     f"prometheus.yml should scrape both roles on port {port}: {targets}")
+        checks.check(sorted(targets) == [f"turno-command:{metrics_port}", f"turno-query:{metrics_port}"],
+                     f"prometheus.yml should scrape both roles on port {metrics_port}: {targets}")
         for rule_file in prometheus.get("rule_files", []):
             checks.check(os.path.exists(os.path.join(config_dir, rule_file)), f"rule file {rule_file} missing")
     grafana_binds = bind_sources(services.get("grafana", {}))
@@ -335,7 +339,7 @@ def check_probe(checks, where, probe, path, container):
     return ports.get(port, port)
 
 
-def check_workload(checks, name, workload, config, secrets, port):
+def check_workload(checks, name, workload, config, secrets, port, metrics_port):
     pod = workload["spec"]["template"]
     spec = pod["spec"]
     container = spec["containers"][0]
@@ -343,14 +347,16 @@ def check_workload(checks, name, workload, config, secrets, port):
     checks.check(container.get("securityContext", {}).get("allowPrivilegeEscalation") is False,
                  f"{name}: allowPrivilegeEscalation false")
     container_ports = [p["containerPort"] for p in container.get("ports", [])]
-    checks.check(container_ports == [port], f"{name}: containerPort should be serve's {port}: {container_ports}")
+    checks.check(container_ports == [port, metrics_port],
+                 f"{name}: containerPorts should be serve's {port} and {metrics_port}: {container_ports}")
     probe_ports = {
         check_probe(checks, f"{name} readiness", container.get("readinessProbe"), READY_PATH, container),
         check_probe(checks, f"{name} liveness", container.get("livenessProbe"), HEALTH_PATH, container),
     }
     checks.check(probe_ports == {port}, f"{name}: probes must target port {port}: {probe_ports}")
     annotations = pod["metadata"].get("annotations", {})
-    checks.check(annotations.get("prometheus.io/port") == str(port), f"{name}: scrape annotation port")
+    checks.check(annotations.get("prometheus.io/port") == str(metrics_port),
+                 f"{name}: scrape annotation port should be the metrics listener's {metrics_port}")
     for source in container.get("envFrom", []):
         if "configMapRef" in source:
             checks.check(source["configMapRef"]["name"] == config["metadata"]["name"], f"{name}: configMapRef")
@@ -365,6 +371,7 @@ def check_workload(checks, name, workload, config, secrets, port):
 
 def check_kubernetes(checks, ops, flags):
     port = default_port(flags)
+    metrics_port = default_metrics_port(flags)
     directory = os.path.join(ops, "k8s")
     kustomization = yaml.safe_load(open(os.path.join(directory, "kustomization.yaml")))
     documents = load_manifests(directory)
@@ -386,9 +393,11 @@ def check_kubernetes(checks, ops, flags):
     for variable in list(config["data"]) + list(secrets.get("stringData", {})):
         checks.check(known_variable(variable, flags), f"k8s config sets {variable}, which serve does not read")
     checks.check(config["data"].get("TURNO_LISTEN") == f"0.0.0.0:{port}", f"ConfigMap TURNO_LISTEN should be 0.0.0.0:{port}")
+    checks.check(config["data"].get("TURNO_METRICS_LISTEN") == f"0.0.0.0:{metrics_port}",
+                 f"ConfigMap TURNO_METRICS_LISTEN should be 0.0.0.0:{metrics_port}")
 
     statefulset = by_kind["StatefulSet"][0]
-    env, mounts = check_workload(checks, "StatefulSet", statefulset, config, secrets, port)
+    env, mounts = check_workload(checks, "StatefulSet", statefulset, config, secrets, port, metrics_port)
     checks.check(env.get("TURNO_ROLE") == "command", "the StatefulSet runs the command role")
     claims = [t["metadata"]["name"] for t in statefulset["spec"].get("volumeClaimTemplates", [])]
     checks.check(claims and all(c in mounts for c in claims), "StatefulSet: a volumeClaimTemplate mounted as the data volume")
@@ -397,7 +406,7 @@ def check_kubernetes(checks, ops, flags):
                  "StatefulSet.serviceName must be a headless Service")
 
     deployment = by_kind["Deployment"][0]
-    env, _ = check_workload(checks, "Deployment", deployment, config, secrets, port)
+    env, _ = check_workload(checks, "Deployment", deployment, config, secrets, port, metrics_port)
     checks.check(env.get("TURNO_ROLE") == "query", "the Deployment runs the query role")
     checks.check("replicas" not in deployment["spec"], "the query Deployment leaves replicas to the HPA")
     hpa = by_kind["HorizontalPodAutoscaler"][0]

@@ -196,13 +196,16 @@ def check_server(checks, turno):
             status, _ = server.get(path)
             checks.check(status == 200, f"GET {path} answered {status} (probes in ops/ use it)")
         seed_activity(checks, turno, server)
+        # /metrics names tenants: only the internal listener serves it (as Prometheus scrapes).
+        status, _ = server.get("/metrics")
+        checks.check(status == 404, f"GET /metrics on the main listener answered {status}, not 404")
         deadline = time.monotonic() + SEED_WAIT_S
         while True:
-            status, text = server.get("/metrics")
+            status, text = server.get("/metrics", server.metrics_url)
             if "turno_kpi_gross_minor_total{" in text or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        checks.check(status == 200, f"GET /metrics answered {status}")
+        checks.check(status == 200, f"GET /metrics on the metrics listener answered {status}")
         return scrape(text)
     finally:
         server.stop()

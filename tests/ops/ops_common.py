@@ -76,6 +76,11 @@ def default_port(flags):
     return int(flags["listen"].rsplit(":", 1)[1])
 
 
+def default_metrics_port(flags):
+    """The port of serve's default metrics listener (--metrics-listen), where /metrics is."""
+    return int(flags["metrics-listen"].rsplit(":", 1)[1])
+
+
 class RunningServer:
     """`turno serve` on a free loopback port with a fresh data directory, or on `data`."""
 
@@ -86,23 +91,26 @@ class RunningServer:
         # change what is tested.
         environment = {k: v for k, v in os.environ.items() if not k.startswith("TURNO_")}
         self.process = subprocess.Popen(
-            [turno, "serve", "--data", self.data, "--listen", "127.0.0.1:0", "--access-log", "off",
-             *extra_flags],
+            [turno, "serve", "--data", self.data, "--listen", "127.0.0.1:0",
+             "--metrics-listen", "127.0.0.1:0", "--access-log", "off", *extra_flags],
             stderr=subprocess.PIPE, text=True, env=environment)
         self.url = None
+        self.metrics_url = None  # the internal listener of /metrics (--metrics-listen)
         for line in self.process.stderr:
             match = re.search(r'"url":"(http://[^"]+)"', line)
             if match:
                 self.url = match.group(1)
+                metrics = re.search(r'"metrics_url":"(http://[^"]+)"', line)
+                self.metrics_url = metrics.group(1) if metrics else self.url
                 break
         if self.url is None:
             self.stop()
             raise RuntimeError("turno serve did not start")
 
-    def get(self, path):
-        """(status, body) of GET path."""
+    def get(self, path, base=None):
+        """(status, body) of GET path, on the main listener or on `base`."""
         try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            with urllib.request.urlopen((base or self.url) + path, timeout=10) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()

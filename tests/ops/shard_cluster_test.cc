@@ -191,6 +191,9 @@ class Cluster {
                                      "--access-log",    "off",
                                      "--nats",          nats_.urls(),
                                      "--nats-replicas", "3"};
+    // /metrics on the main port: views_at() reads it there, and four nodes cannot all have
+    // the default metrics listener.
+    args.insert(args.end(), {"--metrics-listen", "main"});
     args.insert(args.end(), role_args.begin(), role_args.end());
     node->child =
         std::make_unique<Child>("node" + std::to_string(nodes_.size()), args, node->data + ".log");
