@@ -1,9 +1,14 @@
 // decode_model(): a write model from its canonical image (a snapshot). The image is data read
 // from disk, so every reference and invariant is checked and a bad image is an error value.
+#include "decide_support.h"
 #include "model_codec.h"
 
 namespace turno {
 namespace {
+
+// No instant in a model is this far from 1970 (a year beyond ±140 million): bounds that keep
+// interval arithmetic (buffers around a booking) from overflowing on a damaged image.
+constexpr std::int64_t kInstantMsAbsMax = std::int64_t{1} << 62;
 
 Status bad(const std::string& what) {
   return Status::corruption("model image: " + what);
@@ -60,6 +65,13 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   auto staff = tenant.staff.find(booking.staff_id);
   if (staff == tenant.staff.end()) return bad("booking of unknown staff");
   if (booking.start_ms >= booking.end_ms) return bad("empty booking");
+  if (booking.start_ms < -kInstantMsAbsMax || booking.end_ms > kInstantMsAbsMax) {
+    return bad("booking instants out of range");
+  }
+  if (booking.buffer_before_min < 0 || booking.buffer_before_min > decide_detail::kBufferMinMax ||
+      booking.buffer_after_min < 0 || booking.buffer_after_min > decide_detail::kBufferMinMax) {
+    return bad("booking buffers out of range");
+  }
   if (!is_active(booking.status)) return Status::ok();
   if (!staff->second.calendar.is_free(booking.blocked())) return bad("overlapping bookings");
   staff->second.calendar.add(booking.blocked(), booking.id);

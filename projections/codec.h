@@ -42,6 +42,8 @@ class Decoder {
   // malformed input (failed() and 0), so a corrupt count never allocates without bound.
   std::size_t count();
   bool failed() const { return failed_; }
+  // Marks the input malformed for a reason the caller found (a value out of its range).
+  void fail() { failed_ = true; }
   bool at_end() const { return position_ == bytes_.size(); }
 
  private:

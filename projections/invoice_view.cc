@@ -341,7 +341,14 @@ void InvoiceView::decode_own(Decoder& in) {
     books.invoices_issued = in.u64();
     books.credit_notes_issued = in.u64();
     for (std::size_t i = 0, n = in.count(); i < n && !in.failed(); ++i) {
-      add(books, decode_document(in, tenant_id));
+      InvoiceDocument doc = decode_document(in, tenant_id);
+      // Numbers run from 1 per kind, so none exceeds the tenant's document count: this bounds
+      // the index by number that add() grows.
+      if (doc.number == 0 || doc.number > n) {
+        in.fail();
+        return;
+      }
+      add(books, std::move(doc));
     }
   }
 }
