@@ -50,10 +50,10 @@ struct LogOptions {
   std::size_t write_buffer_bytes = 64u << 20;
   // The RocksDB environment (file system and clock) the log runs on; null is the default,
   // the real disk. Durability tests pass a fault-injecting file system here.
-  std::shared_ptr<rocksdb::Env> env;
+  std::shared_ptr<rocksdb::Env> env{};
   // The id a new log is created with (turno repair rebuilds a log under its old id); empty: a
   // random one. Ignored when the log exists.
-  std::string log_id_at_creation;
+  std::string log_id_at_creation{};
   // A read-write log writes its head anchor (log_anchor.h, witness "log") this often while it
   // appends, and at close.
   std::chrono::milliseconds head_anchor_interval{1000};

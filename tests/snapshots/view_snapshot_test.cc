@@ -4,6 +4,9 @@
 #include <doctest/doctest.h>
 #include <rocksdb/db.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "big_endian.h"
 #include "engine.h"
 #include "history_fixture.h"
@@ -112,4 +115,26 @@ TEST_CASE("a view whose newest snapshot is damaged falls back to the older one")
   CHECK(report.size() == 1);
   catch_up(*projector.value(), *log);
   CHECK(to_hex(projector.value()->digest()) == to_hex(rebuilt(*log, name, tail)->digest()));
+}
+
+TEST_CASE("a view whose store is damaged is moved aside and rebuilt, not a start-up failure") {
+  TempDir dir;
+  auto log = workload_log(dir.sub("log"), 300);
+  const std::string name(view_names().front());
+  const std::string store_dir = dir.sub("views/" + name);
+  REQUIRE(write_view_snapshot(*rebuilt(*log, name, Seq{100}), store_dir, false).is_ok());
+  {  // RocksDB's CURRENT names no MANIFEST any more: the store does not open
+    std::ofstream current(store_dir + "/CURRENT", std::ios::trunc);
+    current << "garbage";
+  }
+  std::vector<std::string> report;
+  auto projector = Projector::open(make_view(name), store_dir, {}, report);
+  REQUIRE_MESSAGE(projector.is_ok(), projector.status().message());
+  REQUIRE(report.size() == 1);
+  CHECK(report[0].find("moved to " + store_dir + ".damaged-1") != std::string::npos);
+  CHECK(std::filesystem::exists(store_dir + ".damaged-1/CURRENT"));
+  CHECK(projector.value()->applied_seq() == Seq{0});  // nothing served from the damage
+  catch_up(*projector.value(), *log);
+  CHECK(to_hex(projector.value()->digest()) ==
+        to_hex(rebuilt(*log, name, log->last_seq())->digest()));
 }
