@@ -170,7 +170,8 @@ const Model& Writer::model_when_stopped() const {
 
 std::chrono::milliseconds Writer::wait_budget(std::int64_t now_ms) const {
   if (model_.timers.empty()) return options_.idle_wait_max;
-  const std::int64_t until_due = model_.timers.begin()->due_ms - now_ms;
+  const std::int64_t until_due =
+      std::max(model_.timers.begin()->due_ms, timers_paused_until_ms_) - now_ms;
   return std::chrono::milliseconds(
       std::clamp<std::int64_t>(until_due, 0, options_.idle_wait_max.count()));
 }
@@ -231,6 +232,7 @@ std::size_t Writer::run_until_idle() {
 }
 
 bool Writer::timer_due(std::int64_t now_ms) const {
+  if (now_ms < timers_paused_until_ms_) return false;
   for (const Timer& timer : model_.timers) {
     if (timer.due_ms > now_ms) return false;
     if (!skipped_timers_.contains(timer)) return true;
@@ -337,6 +339,7 @@ void Writer::set_aside_waiting(std::vector<Pending>& pendings) {
 }
 
 void Writer::add_due_timers(std::vector<Pending>& batch, std::int64_t now_ms) {
+  if (now_ms < timers_paused_until_ms_) return;
   std::size_t added = 0;
   for (const Timer& timer : model_.timers) {
     if (timer.due_ms > now_ms || added == options_.timer_commands_per_batch_max) break;
@@ -464,6 +467,9 @@ void Writer::decide_one(Pending& pending, AppendBatch& append, std::int64_t now_
 void Writer::recover_from_failed_commit() {
   wait_for_commits_to_drain();  // every batch decided after the failure is answered too
   skipped_timers_.clear();
+  // A log that refuses writes would otherwise have a due timer retried, and the model
+  // reloaded, in a busy loop.
+  timers_paused_until_ms_ = clock_.now_ms() + options_.idle_wait_max.count();
   in_flight_keys_.clear();
   in_flight_by_batch_.clear();
   Status refreshed = log_.refresh_tail();

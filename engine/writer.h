@@ -47,7 +47,8 @@ struct WriterOptions {
   std::size_t batch_commands_max = 1024;           // commands decided and committed per fsync
   std::size_t commit_batches_in_flight_max = 2;    // decided but not yet durable
   std::size_t timer_commands_per_batch_max = 256;  // timer-driven commands added per batch
-  std::chrono::milliseconds idle_wait_max{250};    // longest sleep between timer checks
+  std::chrono::milliseconds idle_wait_max{250};    // longest sleep between timer checks, and
+                                                   // the pause of timers after a failed commit
   bool manual_stepping = false;  // no threads: the caller drives step() (see above)
 };
 
@@ -178,6 +179,7 @@ class Writer {
 
   // Owned by the decide thread.
   std::set<Timer> skipped_timers_;           // timer commands that were refused; not retried
+  std::int64_t timers_paused_until_ms_ = 0;  // after a failed commit: no timer before this
   StringMap<std::uint64_t> in_flight_keys_;  // key -> batch number, until that batch finishes
   std::deque<std::pair<std::uint64_t, std::vector<std::string>>> in_flight_by_batch_;
   std::vector<Pending> deferred_;  // duplicates waiting for their original's batch

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <thread>
 
 #include "commands.h"
@@ -225,4 +226,141 @@ TEST_CASE("hold expiry and no-shows are commands the writer issues itself, logge
   const Seq marked = engine->log().wait_for_commit_after(confirmed, std::chrono::seconds(10));
   REQUIRE(marked == confirmed.next());
   CHECK(engine->log().read_one(marked).value().envelope.has_no_show_marked());
+}
+
+// ------------------------------------------------------------------ the same key twice at once
+// Found by the writer simulation (writer_simulation_test.cc). Manual stepping makes the
+// batches exact: every command submitted before run_until_idle() is in one round, cut into
+// batches of batch_commands_max, the next decided while the one before is not yet durable.
+
+namespace {
+
+struct Answers {
+  std::map<std::string, CommandResult> by_name;
+  void submit(Writer& writer, const std::string& name, const v1::Command& command) {
+    writer.submit(command, [this, name](CommandResult&& result) {
+      by_name.emplace(name, std::move(result));
+    });
+  }
+  const CommandResult& operator[](const std::string& name) const { return by_name.at(name); }
+};
+
+std::unique_ptr<Engine> open_stepped_engine(const std::string& path, const Clock& clock,
+                                            std::size_t batch_commands_max) {
+  WriterOptions options;
+  options.manual_stepping = true;
+  options.batch_commands_max = batch_commands_max;
+  options.commit_batches_in_flight_max = 2;
+  auto engine = open_engine(path, clock, options);
+  for (const v1::Command& command :
+       {register_tenant("t1", "reg"), open_site("t1", "site", "lima", "America/Lima"),
+        define_service("t1", "svc", "consult", 30, 10'000, "general", 0, 5),
+        add_staff("t1", "staff-ana", "ana", "lima", {"general"}),
+        set_schedule("t1", "sched-ana", "ana", {1, 2, 3, 4, 5}, 9 * 60, 17 * 60)}) {
+    Answers answers;
+    answers.submit(engine->writer(), "setup", command);
+    engine->writer().run_until_idle();
+    REQUIRE(answers["setup"].accepted());
+  }
+  return engine;
+}
+
+v1::Command hold_at(const std::string& key, const std::string& client_id, int slot) {
+  return hold("t1", key, client(client_id), "lima", "consult", "ana",
+              kNineLima + slot * 45 * kMsPerMinute);
+}
+
+}  // namespace
+
+TEST_CASE("manual stepping: the same key for another request in one batch is refused") {
+  TempDir dir;
+  ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
+  auto engine = open_stepped_engine(dir.path(), clock, 1024);
+  Answers answers;
+  answers.submit(engine->writer(), "first", hold_at("k", "c1", 0));
+  answers.submit(engine->writer(), "other body", hold_at("k", "c2", 1));
+  answers.submit(engine->writer(), "retry", hold_at("k", "c1", 0));
+  engine->writer().run_until_idle();
+  REQUIRE(answers["first"].accepted());
+  REQUIRE_FALSE(answers["other body"].accepted());
+  CHECK(answers["other body"].rejection->code == RejectionCode::kIdempotencyKeyReused);
+  REQUIRE(answers["retry"].accepted());
+  CHECK(answers["retry"].replayed);
+  CHECK(answers["retry"].events[0].SerializeAsString() ==
+        answers["first"].events[0].SerializeAsString());
+}
+
+TEST_CASE("manual stepping: a duplicate beside a deferred command gets its own original's answer") {
+  TempDir dir;
+  ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
+  auto engine = open_stepped_engine(dir.path(), clock, 3);
+  Answers answers;
+  // Batch 1: x, a, b. Batch 2, decided while batch 1 is in flight: x again (deferred until
+  // batch 1 is durable), then y and its duplicate.
+  answers.submit(engine->writer(), "x", hold_at("x", "c1", 0));
+  answers.submit(engine->writer(), "a", hold_at("a", "c2", 1));
+  answers.submit(engine->writer(), "b", hold_at("b", "c3", 2));
+  answers.submit(engine->writer(), "x again", hold_at("x", "c1", 0));
+  answers.submit(engine->writer(), "y", hold_at("y", "c4", 3));
+  answers.submit(engine->writer(), "y again", hold_at("y", "c4", 3));
+  engine->writer().run_until_idle();
+  for (const std::string name : {"x", "a", "b", "y"}) {
+    INFO(name);
+    REQUIRE(answers[name].accepted());
+    REQUIRE(answers[name].events.size() == 1);
+  }
+  for (const std::string name : {"x", "y"}) {
+    const CommandResult& again = answers[name + " again"];
+    INFO(name);
+    REQUIRE(again.accepted());
+    CHECK(again.replayed);
+    REQUIRE(again.events.size() == 1);
+    CHECK(again.events[0].SerializeAsString() == answers[name].events[0].SerializeAsString());
+  }
+}
+
+TEST_CASE("manual stepping: a retry behind a reused key, both waiting, gets the stored answer") {
+  TempDir dir;
+  ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
+  auto engine = open_stepped_engine(dir.path(), clock, 3);
+  Answers answers;
+  answers.submit(engine->writer(), "k", hold_at("k", "c1", 0));
+  answers.submit(engine->writer(), "a", hold_at("a", "c2", 1));
+  answers.submit(engine->writer(), "b", hold_at("b", "c3", 2));
+  // Batch 2, while batch 1 (with k) is in flight: k for another request, then k's retry.
+  answers.submit(engine->writer(), "k other body", hold_at("k", "c9", 3));
+  answers.submit(engine->writer(), "k again", hold_at("k", "c1", 0));
+  engine->writer().run_until_idle();
+  REQUIRE(answers["k"].accepted());
+  REQUIRE_FALSE(answers["k other body"].accepted());
+  CHECK(answers["k other body"].rejection->code == RejectionCode::kIdempotencyKeyReused);
+  REQUIRE(answers["k again"].accepted());
+  CHECK(answers["k again"].replayed);
+  CHECK(answers["k again"].events[0].SerializeAsString() ==
+        answers["k"].events[0].SerializeAsString());
+}
+
+TEST_CASE("manual stepping: after a failed commit a due timer waits instead of spinning") {
+  TempDir dir;
+  ManualClock clock(kMonday2026_03_02 - 7 * kMsPerDay);
+  auto engine = open_stepped_engine(dir.path(), clock, 1024);
+  Writer& writer = engine->writer();
+  Answers answers;
+  answers.submit(writer, "held", hold_at("held", "c1", 0));
+  writer.run_until_idle();
+  REQUIRE(answers["held"].accepted());
+  clock.advance(601 * kMsPerSecond);            // the hold's expiry is due
+  engine->log().inject_commit_failures(1'000);  // a log that refuses every write
+  writer.run_until_idle();
+  const auto failures = writer.stats().commit_failures.load();
+  CHECK(failures == 1);
+  CHECK_FALSE(writer.step());  // paused: the timer is not retried at once ...
+  clock.advance(WriterOptions{}.idle_wait_max.count());
+  CHECK(writer.step());  // ... but after idle_wait_max
+  CHECK(writer.stats().commit_failures.load() == failures + 1);
+  engine->log().inject_commit_failures(0);
+  writer.run_until_idle();  // recovers from that failure: the pause starts again
+  clock.advance(WriterOptions{}.idle_wait_max.count());
+  writer.run_until_idle();
+  CHECK(writer.model_when_stopped().timers.empty());  // expired at last
 }
