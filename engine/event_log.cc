@@ -301,6 +301,13 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& directory,
   if (!anchors.is_ok()) return anchors.status();
   std::error_code error;
   const bool existed = std::filesystem::exists(directory + "/CURRENT", error);
+  if (!existed && check_anchors && !anchors.value().empty()) {
+    // Never start a new, empty history where anchors say one was.
+    return Status::corruption("log: " + directory + " has head anchors of log " +
+                              anchors.value().front().log_id +
+                              " but no database: its events are lost. Restore them with "
+                              "`turno repair` or `turno restore` (ops/README.md, \"Repair\").");
+  }
   if (Status status = log->open_database(); !status.is_ok()) return status;
   if (Status status = log->load_or_create_log_id(existed); !status.is_ok()) return status;
   if (Status status = log->refresh_tail(); !status.is_ok()) return status;

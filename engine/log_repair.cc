@@ -106,8 +106,9 @@ Salvage salvage(const std::string& directory) {
 std::optional<std::string> choose_log_id(const Salvage& salvaged,
                                          const std::vector<HeadAnchor>& anchors,
                                          const std::vector<RecordSource*>& sources) {
-  if (salvaged.log_id) return salvaged.log_id;
+  // The anchors name the log that was acknowledged; a salvaged database of another id is not it.
   if (!anchors.empty()) return anchors.front().log_id;
+  if (salvaged.log_id) return salvaged.log_id;
   for (RecordSource* source : sources) {
     if (auto id = source->log_id()) return id;
   }
@@ -228,6 +229,11 @@ Result<RepairReport> repair_log(const std::string& log_directory,
   if (!anchors.is_ok()) return anchors.status();
 
   Salvage salvaged = salvage(log_directory);
+  if (salvaged.log && !anchors.value().empty() &&
+      salvaged.log->log_id() != anchors.value().front().log_id) {
+    salvaged = Salvage{};  // another log's database: nothing of it is kept
+    salvaged.why_not_whole = "the database holds another log than its anchors name";
+  }
   RepairReport report;
   report.salvaged_to = salvaged.good;
   say("local log: seq 1-" + std::to_string(salvaged.good.value) + " read and verified" +

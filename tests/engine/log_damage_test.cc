@@ -274,3 +274,17 @@ TEST_CASE("a head anchor round-trips and refuses bad text") {
   anchor.witness = "../escape";
   CHECK_FALSE(write_head_anchor("/tmp", anchor).is_ok());
 }
+
+TEST_CASE("a log whose database is gone is refused, and no new history is started there") {
+  TempDir dir;
+  {
+    auto log = EventLog::open(dir.path());
+    REQUIRE(log.is_ok());
+    append_batches(*log.value(), 2);
+  }
+  for (const auto& entry : fs::directory_iterator(dir.path())) {
+    if (entry.is_regular_file()) fs::remove(entry.path());
+  }
+  check_refused_by_every_open(dir.path(), "but no database");
+  CHECK_FALSE(fs::exists(dir.path() + "/CURRENT"));
+}
