@@ -4,7 +4,9 @@
 #include <set>
 
 #include "codec.h"
+#include "durable_rocksdb.h"
 #include "reminder_plan.h"
+#include "store_copy.h"
 #include "templates.h"
 
 namespace turno::projections::notifications {
@@ -210,14 +212,18 @@ Status validate(const Contact& contact) {
   return Status::ok();
 }
 
-SettingsStore::~SettingsStore() = default;
+SettingsStore::~SettingsStore() {
+  if (db_) flush_before_close(*db_).PermitUncheckedError();
+}
 
 Result<std::unique_ptr<SettingsStore>> SettingsStore::open(const std::string& directory,
                                                            bool sync) {
   rocksdb::Options options;
+  make_durable(options);
   options.create_if_missing = true;
   rocksdb::DB* db = nullptr;
   const rocksdb::Status opened = rocksdb::DB::Open(options, directory, &db);
+  if (opened.IsCorruption()) return refuse_damaged_store(directory, opened.ToString());
   if (!opened.ok()) return Status::io_error("notification settings: " + opened.ToString());
   std::unique_ptr<SettingsStore> store(new SettingsStore());
   store->db_.reset(db);
@@ -227,9 +233,10 @@ Result<std::unique_ptr<SettingsStore>> SettingsStore::open(const std::string& di
        it->Next()) {
     std::optional<TenantSettings> settings = decode_settings(it->value().ToStringView());
     const std::string tenant_id(it->key().ToStringView().substr(kTenantPrefix.size()));
-    if (!settings) return Status::corruption("notification settings of " + tenant_id);
+    if (!settings) return refuse_damaged_store(directory, "settings of " + tenant_id);
     store->tenants_[tenant_id] = std::move(*settings);
   }
+  if (it->status().IsCorruption()) return refuse_damaged_store(directory, it->status().ToString());
   if (!it->status().ok())
     return Status::io_error("notification settings: " + it->status().ToString());
   return store;
