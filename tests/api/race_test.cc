@@ -65,7 +65,9 @@ TEST_CASE("64 concurrent holds on overlapping slots: no overlap, every loser 409
   }
   CHECK(by_staff.size() == 2);  // each staff member got at least one
   CHECK(won >= 2);
-  for (auto& [staff, intervals] : by_staff) {
+  // Not a structured binding: INFO captures it in a lambda, which clang 14 does not allow.
+  for (auto& [staff_id, intervals] : by_staff) {
+    const std::string& staff = staff_id;
     std::sort(intervals.begin(), intervals.end());
     for (std::size_t i = 1; i < intervals.size(); ++i) {
       INFO(staff);
