@@ -115,8 +115,11 @@ struct WorldStats {
 
 class World {
  public:
-  explicit World(std::uint64_t seed)
+  // With `sync` off (the negative control) a lost answer is what the world looks for: it
+  // stops at the first one instead of failing (lost() says whether it saw one).
+  explicit World(std::uint64_t seed, bool sync = true)
       : seed_(seed),
+        expect_loss_(!sync),
         random_(seed),
         fs_(power_cut_fs_in_memory(seed)),
         clock_(kMonday2026_03_02 - kMsPerDay) {
@@ -126,6 +129,7 @@ class World {
     writer_options_.queue_capacity = pick_from({32, 256, 16 * 1024});
     writer_options_.timer_commands_per_batch_max = pick_from({1, 4, 256});
     log_options_.env = env_on(fs_);
+    log_options_.sync = sync;
     // Small memtables: cheap to open at every restart, and flushed now and then.
     log_options_.write_buffer_bytes = 4u << 20;
     log_options_.block_cache_bytes = 8u << 20;
@@ -147,14 +151,17 @@ class World {
     set_up();
     for (std::uint64_t tick = 1; stats_.commands < commands; ++tick) {
       tick_once();
+      if (loss_seen_) return;
       if (tick % kCheckpointEveryTicks == 0) checkpoint();
     }
     settle();
-    restart(/*power_cut=*/false);
-    final_check();
+    if (!loss_seen_) restart(/*power_cut=*/false);
+    if (!loss_seen_) final_check();
   }
 
   const WorldStats& stats() const { return stats_; }
+  bool lost() const { return loss_seen_; }
+  const std::string& loss() const { return loss_; }
   std::string describe() const {
     return "batch " + std::to_string(writer_options_.batch_commands_max) + ", in flight " +
            std::to_string(writer_options_.commit_batches_in_flight_max) + ", queue " +
@@ -182,15 +189,17 @@ class World {
       if (!opened.is_ok()) {
         // A power cut or a write failure armed for some write of the open itself: try again
         // (after restoring the power), as an operator would.
-        REQUIRE_MESSAGE(fs_->stats().writes_failed != failed_before,
-                        "the log does not open: ", opened.status().message());
+        if (fs_->stats().writes_failed == failed_before &&
+            broken(false, "the log does not open: " + opened.status().message())) {
+          return;
+        }
         if (!fs_->powered()) restore_power();
         continue;
       }
       log_ = std::move(opened).value();
       break;
     }
-    check_nothing_acknowledged_was_lost();
+    if (!nothing_acknowledged_was_lost()) return;
     follow_log();  // anything durable that was never answered (a commit that "failed")
     ModelLoadReport report;
     Result<Model> model = load_model(*log_, store_.get(), report);
@@ -226,6 +235,16 @@ class World {
     }
     ++stats_.restarts;
     open();
+  }
+
+  // A broken durability promise: fails the world, or, in the negative control, is what it
+  // was looking for. Returns true when broken.
+  bool broken(bool held, const std::string& what) {
+    if (held) return false;
+    if (!expect_loss_) FAIL(what);
+    loss_seen_ = true;
+    loss_ = what;
+    return true;
   }
 
   void set_up() {
@@ -314,6 +333,7 @@ class World {
     }
     follow_log();
     check_answers();
+    if (loss_seen_) return;
     // Idle, and every commit went through: no timer is left due.
     const Model& model = writer_->model_when_stopped();
     if (!model.timers.empty()) {
@@ -444,7 +464,10 @@ class World {
 
   // Every answer given since the last settle: idempotency, then durability.
   void check_answers() {
-    for (auto& [index, result] : answers_) check_answer(submitted_[index], result);
+    for (auto& [index, result] : answers_) {
+      check_answer(submitted_[index], result);
+      if (loss_seen_) break;
+    }
     answers_.clear();
   }
 
@@ -486,13 +509,18 @@ class World {
     // Durable now: the log holds exactly these events at these seqs.
     for (std::size_t i = 0; i < answer.event_bytes.size(); ++i) {
       auto record = log_->read_one(Seq{answer.first_seq + i});
-      REQUIRE(record.is_ok());
-      REQUIRE(record.value().envelope_bytes == answer.event_bytes[i]);
+      const bool there = record.is_ok() && record.value().envelope_bytes == answer.event_bytes[i];
+      if (broken(there, "answered seq " + std::to_string(answer.first_seq + i) + " of " +
+                            command.command_id() + " is not in the log as answered")) {
+        return;
+      }
     }
     auto stored = log_->find_outcome(command.tenant_id(), command.command_id());
-    REQUIRE(stored.is_ok());
-    REQUIRE(stored.value().has_value());
-    REQUIRE(stored.value()->rejection().empty() == answer.accepted);
+    const bool remembered = stored.is_ok() && stored.value().has_value() &&
+                            stored.value()->rejection().empty() == answer.accepted;
+    if (broken(remembered, "the answer to " + command.command_id() + " is not remembered")) {
+      return;
+    }
     decided_.emplace(key, std::move(answer));
   }
 
@@ -563,14 +591,16 @@ class World {
 
   // After a restart: the log still reaches what was followed (every acknowledged event was
   // followed by then), with the same hash there.
-  void check_nothing_acknowledged_was_lost() {
+  bool nothing_acknowledged_was_lost() {
     const Seq followed = followed_.last_seq;
-    INFO("log at seq ", log_->last_seq().value, ", followed up to ", followed.value);
-    REQUIRE(log_->last_seq() >= followed);
-    if (followed.value == 0) return;
+    const std::string where = "the log is at seq " + std::to_string(log_->last_seq().value) +
+                              " after a restart, below seq " + std::to_string(followed.value) +
+                              " it had committed and answered";
+    if (broken(log_->last_seq() >= followed, where)) return false;
+    if (followed.value == 0) return true;
     auto record = log_->read_one(followed);
-    REQUIRE(record.is_ok());
-    REQUIRE(to_hex(record.value().hash) == to_hex(followed_hash_));
+    const bool same = record.is_ok() && record.value().hash == followed_hash_;
+    return !broken(same, "seq " + std::to_string(followed.value) + " changed after a restart");
   }
 
   void checkpoint() {
@@ -656,6 +686,9 @@ class World {
   }
 
   const std::uint64_t seed_;
+  const bool expect_loss_;
+  bool loss_seen_ = false;
+  std::string loss_;
   std::mt19937_64 random_;
   TempDir dir_;  // the log's path (its files are in memory) and the real-disk side stores
   std::shared_ptr<PowerCutFs> fs_;
@@ -737,4 +770,23 @@ TEST_CASE("writer simulation: crashes, torn and failed writes lose no answer, vi
   CHECK(total.write_failures > 0);
   CHECK(total.timers_fired > 0);
   CHECK(total.replayed > 0);
+}
+
+TEST_CASE("negative control: with sync off the writer simulation sees answers lost") {
+  const std::uint64_t first_seed = env_or("TURNO_SIM_SEED", std::random_device{}());
+  MESSAGE("negative control: rerun with TURNO_SIM_SEED=", first_seed,
+          " build/tests/engine/engine_simulation_test -tc='negative control*'");
+  constexpr int kWorldsMax = 5;
+  bool lost = false;
+  for (int i = 0; i < kWorldsMax && !lost; ++i) {
+    World world(first_seed + static_cast<std::uint64_t>(i), /*sync=*/false);
+    world.run(kWorldCommandsDefault);
+    if (world.lost()) {
+      lost = true;
+      MESSAGE("sync off, world ", first_seed + static_cast<std::uint64_t>(i), " after ",
+              world.stats().commands, " commands, ", world.stats().crashes,
+              " crashes: ", world.loss());
+    }
+  }
+  CHECK_MESSAGE(lost, "with sync off no answer was lost: the simulation cannot fail");
 }
