@@ -256,9 +256,15 @@ void KpiView::encode_own(Encoder& out) const {
 void KpiView::decode_own(Decoder& in) {
   for (std::size_t s = 0, sites = in.count(); s < sites && !in.failed(); ++s) {
     Days& days = days_[in.str()];
+    // The site's totals, as rebuild_indexes() will sum them: a state whose sums overflow is
+    // damaged, not a reason for undefined behaviour.
+    KpiCounters total;
     for (std::size_t d = 0, count = in.count(); d < count && !in.failed(); ++d) {
       KpiCounters& counters = days[in.i64()];
-      for (auto field : kCounterFields) counters.*field = in.i64();
+      for (auto field : kCounterFields) {
+        counters.*field = in.i64();
+        if (__builtin_add_overflow(total.*field, counters.*field, &(total.*field))) in.fail();
+      }
     }
   }
 }

@@ -107,7 +107,9 @@ void check_log(const std::string& data_dir, const Acknowledged& acknowledged) {
   REQUIRE(cursor.status().is_ok());
 
   // No command half in: every command in the log has its outcome, naming exactly its events.
-  for (const auto& [command_id, range] : ranges) {
+  for (const auto& entry : ranges) {  // no structured binding: INFO's lambda captures it
+    const std::string& command_id = entry.first;
+    const auto& range = entry.second;
     auto outcome = log.find_outcome("t1", command_id);
     REQUIRE(outcome.is_ok());
     INFO("command ", command_id);

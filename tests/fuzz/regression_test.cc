@@ -46,5 +46,18 @@ TEST_CASE("an invoice view state with document number 0 does not decode") {
   CHECK(view->applied_seq() == Seq{});
 }
 
+TEST_CASE("a KPI view state whose counters overflow when summed does not decode") {
+  // Found by view_snapshot: a day's counter of INT64_MIN made rebuild_indexes() overflow a
+  // signed sum (undefined behaviour) while restoring the snapshot.
+  const std::string input =
+      corpus_input("view_snapshot", "crash-a4e2ae2752b509d333d62120e1155ca9eba8cb77");
+  const auto& names = projections::view_names();
+  const std::string_view name = names[static_cast<unsigned char>(input[0]) % names.size()];
+  REQUIRE(name == "kpis");
+  const auto view = projections::make_view(name);
+  CHECK(view->decode(std::string_view(input).substr(1)).code() == Status::Code::kCorruption);
+  CHECK(view->applied_seq() == Seq{});
+}
+
 }  // namespace
 }  // namespace turno::fuzz
