@@ -111,6 +111,14 @@ struct WorldStats {
   std::uint64_t restarts = 0;
   std::uint64_t snapshots = 0;
   std::uint64_t timers_fired = 0;
+  // FNV-1a over every answer in order: a rerun of the same seeds must print the same value.
+  std::uint64_t answers_digest = 14695981039346656037u;
+
+  void mix(std::string_view bytes) {
+    for (const char byte : bytes) {
+      answers_digest = (answers_digest ^ static_cast<unsigned char>(byte)) * 1099511628211u;
+    }
+  }
 };
 
 class World {
@@ -472,6 +480,9 @@ class World {
   }
 
   void check_answer(const v1::Command& command, const CommandResult& result) {
+    stats_.mix(command.command_id());
+    stats_.mix(result.accepted() ? "+" : to_string(result.rejection->code));
+    stats_.mix(std::to_string(result.events.empty() ? 0 : result.events.front().seq()));
     if (result.accepted()) ++stats_.accepted;
     if (result.replayed) ++stats_.replayed;
     if (!result.accepted() && is_transient(result.rejection->code)) {
@@ -733,6 +744,7 @@ void run_world(std::uint64_t seed, std::uint64_t commands, WorldStats& total) {
   total.restarts += stats.restarts;
   total.snapshots += stats.snapshots;
   total.timers_fired += stats.timers_fired;
+  total.mix(std::to_string(stats.answers_digest));
 }
 
 }  // namespace
@@ -765,7 +777,8 @@ TEST_CASE("writer simulation: crashes, torn and failed writes lose no answer, vi
           total.accepted, " accepted, ", total.replayed, " replayed, ", total.transient,
           " transient), ", total.events, " events, ", total.timers_fired, " timers, ",
           total.crashes, " crashes, ", total.write_failures, " failed writes, ", total.restarts,
-          " restarts, ", total.snapshots, " snapshots in ", seconds, " s");
+          " restarts, ", total.snapshots, " snapshots in ", seconds, " s; answers digest ",
+          total.answers_digest, " (the same for the same seeds)");
   CHECK(total.crashes > 0);
   CHECK(total.write_failures > 0);
   CHECK(total.timers_fired > 0);
