@@ -37,6 +37,12 @@ Decision update_profile(const Tenant& tenant, const v1::Command& command,
   const v1::UpdateStaffProfile& body = command.update_staff_profile();
   const v1::Actor& actor = command.actor();
   TURNO_REJECT_IF(check_id("staff_id", body.staff_id(), true));
+  // Not found before forbidden: another tenant's staff member is not there for this tenant
+  // (404), whoever asks; the directory of one's own tenant is public, so this reveals nothing.
+  const Staff* staff = tenant.find_staff(body.staff_id());
+  if (staff == nullptr) {
+    return reject(RejectionCode::kUnknownId, "staff_id", "no staff member " + body.staff_id());
+  }
   const bool own = actor.role() == v1::ROLE_STAFF && actor.staff_id() == body.staff_id();
   if (!own && !role_in(actor, {v1::ROLE_ADMIN, v1::ROLE_PLATFORM})) return forbidden(actor);
   TURNO_REJECT_IF(check_text("specialty", body.specialty(), kNameBytesMax, false));
@@ -50,10 +56,6 @@ Decision update_profile(const Tenant& tenant, const v1::Command& command,
       return reject(RejectionCode::kValidation, "languages",
                     "languages must be BCP 47 tags such as es or pt-BR");
     }
-  }
-  const Staff* staff = tenant.find_staff(body.staff_id());
-  if (staff == nullptr) {
-    return reject(RejectionCode::kUnknownId, "staff_id", "no staff member " + body.staff_id());
   }
   Emitter out(command, context);
   auto& event =

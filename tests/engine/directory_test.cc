@@ -47,6 +47,11 @@ TEST_CASE("staff edit their own profile; admins edit anyone's") {
   h.ok(profile(admin(), "ben", ""));
   CHECK(rejection_of(h.run(profile(admin(), "ben", "javascript:alert(1)"))).field == "photo_url");
   CHECK(rejection_of(h.run(profile(admin(), "nobody", ""))).code == RejectionCode::kUnknownId);
+  // A staff id this tenant does not have (another tenant's) is not found, for anyone: 404,
+  // not the 403 a colleague's existing profile gets.
+  CHECK(rejection_of(h.run(profile(staff("ana", "lima"), "nobody", ""))).code ==
+        RejectionCode::kUnknownId);
+  CHECK(rejection_of(h.run(profile(client("c1"), "nobody", ""))).code == RejectionCode::kUnknownId);
 }
 
 TEST_CASE("a retired service takes no new bookings; existing ones are untouched") {
