@@ -29,9 +29,8 @@ inline void make_durable(rocksdb::DBOptions& options) {
 
 // Flushes every memtable of `families` (all of the database's when empty) to table files and
 // waits, so the WAL holds nothing that is not also in a table file. Call before a clean close.
-inline rocksdb::Status flush_before_close(rocksdb::DB& db,
-                                          const std::vector<rocksdb::ColumnFamilyHandle*>& families =
-                                              {}) {
+inline rocksdb::Status flush_before_close(
+    rocksdb::DB& db, const std::vector<rocksdb::ColumnFamilyHandle*>& families = {}) {
   rocksdb::FlushOptions flush;
   flush.wait = true;
   flush.allow_write_stall = true;

@@ -12,6 +12,7 @@
 #include <random>
 #include <thread>
 
+#include "clock.h"
 #include "durable_rocksdb.h"
 #include "log_format.h"
 #include "sha256.h"
@@ -188,12 +189,13 @@ Status AppendBatch::add_copied(const LogRecord& record) {
   scratch_.assign(as_bytes(hash));
   scratch_ += record.envelope_bytes;
   VERIFY(batch_.Put(log_->events_, log_format::event_key(record.seq), scratch_).ok(), "batch put");
-  VERIFY(batch_.Put(log_->streams_,
-                    log_format::stream_key(record.envelope.stream(),
-                                           record.envelope.stream_version()),
-                    log_format::encode_u64(record.seq.value))
-             .ok(),
-         "batch put");
+  VERIFY(
+      batch_
+          .Put(log_->streams_,
+               log_format::stream_key(record.envelope.stream(), record.envelope.stream_version()),
+               log_format::encode_u64(record.seq.value))
+          .ok(),
+      "batch put");
   tail_hash_ = hash;
   next_seq_ = record.seq.next();
   return Status::ok();
@@ -299,8 +301,9 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& directory,
   Result<std::vector<HeadAnchor>> anchors = std::vector<HeadAnchor>();
   if (check_anchors) anchors = read_head_anchors(directory);
   if (!anchors.is_ok()) return anchors.status();
-  std::error_code error;
-  const bool existed = std::filesystem::exists(directory + "/CURRENT", error);
+  // Asked of the log's own environment: its files need not be on the real disk (tests).
+  rocksdb::Env* env = options.env ? options.env.get() : rocksdb::Env::Default();
+  const bool existed = env->FileExists(directory + "/CURRENT").ok();
   if (!existed && check_anchors && !anchors.value().empty()) {
     // Never start a new, empty history where anchors say one was.
     return Status::corruption("log: " + directory + " has head anchors of log " +
@@ -318,8 +321,8 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& directory,
                                    ? anchors.value().front().log_id
                                    : log->log_id_;
     Status status = check_head_anchors(
-        anchors.value(), log_id, log->last_seq(),
-        [&self](Seq seq) { return self.hash_of(seq); }, directory);
+        anchors.value(), log_id, log->last_seq(), [&self](Seq seq) { return self.hash_of(seq); },
+        directory);
     if (!status.is_ok()) return status;
   }
   if (log->log_id_.empty()) {
@@ -341,9 +344,7 @@ HeadAnchor EventLog::head_anchor() const {
     anchor.seq = last_seq();
     anchor.hash = last_hash_;
   }
-  anchor.written_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  anchor.written_at_ms = SystemClock().now_ms();
   return anchor;
 }
 
@@ -421,8 +422,8 @@ Status EventLog::open_database() {
 }
 
 Status EventLog::load_or_create_log_id(bool existed) {
-  rocksdb::Status status = db_->Get(rocksdb::ReadOptions(), std::string(log_format::kLogIdKey),
-                                    &log_id_);
+  rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), std::string(log_format::kLogIdKey), &log_id_);
   if (status.ok()) return Status::ok();
   if (!status.IsNotFound()) return from_rocksdb(status, "log: read log id");
   // An existing database without an id lost its first records: left empty for open() to judge,
@@ -434,9 +435,9 @@ Status EventLog::load_or_create_log_id(bool existed) {
   log_id_ = options_.log_id_at_creation.empty() ? random_log_id() : options_.log_id_at_creation;
   rocksdb::WriteBatch batch;
   VERIFY(batch.Put(std::string(log_format::kLogIdKey), log_id_).ok(), "batch put");
-  VERIFY(batch.Put(std::string(log_format::kFormatKey), std::string(log_format::kFormatVersion))
-             .ok(),
-         "batch put");
+  VERIFY(
+      batch.Put(std::string(log_format::kFormatKey), std::string(log_format::kFormatVersion)).ok(),
+      "batch put");
   return from_rocksdb(db_->Write(write_options_, &batch), "log: write log id");
 }
 

@@ -150,8 +150,8 @@ Status check_head_anchors(const std::vector<HeadAnchor>& anchors, std::string_vi
     }
     if (anchor.seq > last_seq) {
       return Status::corruption("log: acknowledged events are missing: the log ends at seq " +
-                                std::to_string(last_seq.value) + " but " + seen +
-                                ", so seqs " + std::to_string(last_seq.value + 1) + "-" +
+                                std::to_string(last_seq.value) + " but " + seen + ", so seqs " +
+                                std::to_string(last_seq.value + 1) + "-" +
                                 std::to_string(anchor.seq.value) + " are lost." +
                                 what_to_do(log_directory));
     }

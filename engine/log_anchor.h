@@ -39,10 +39,10 @@ inline constexpr std::size_t kWitnessNameBytesMax = 64;
 inline constexpr std::size_t kHeadAnchorBytesMax = 1024;  // a larger file is not an anchor
 
 // The witnesses Turno itself writes.
-inline constexpr std::string_view kLogWitness = "log";                        // event_log.h
-inline constexpr std::string_view kModelSnapshotWitness = "model-snapshot";   // model_snapshots.h
-inline constexpr std::string_view kNatsPublisherWitness = "nats-publisher";   // projections/
-inline constexpr std::string_view kBackupWitness = "backup";                  // backup.h
+inline constexpr std::string_view kLogWitness = "log";                       // event_log.h
+inline constexpr std::string_view kModelSnapshotWitness = "model-snapshot";  // model_snapshots.h
+inline constexpr std::string_view kNatsPublisherWitness = "nats-publisher";  // projections/
+inline constexpr std::string_view kBackupWitness = "backup";                 // backup.h
 
 struct HeadAnchor {
   std::string witness;
@@ -74,7 +74,6 @@ using HashAtSeq = std::function<Result<Hash>(Seq)>;
 // the chain disagrees, and how to repair.
 [[nodiscard]] Status check_head_anchors(const std::vector<HeadAnchor>& anchors,
                                         std::string_view log_id, Seq last_seq,
-                                        const HashAtSeq& hash_at,
-                                        const std::string& log_directory);
+                                        const HashAtSeq& hash_at, const std::string& log_directory);
 
 }  // namespace turno

@@ -33,7 +33,7 @@ class LogLock {
     const std::string path = directory + "/LOCK";
     const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return Status::io_error("repair: cannot open " + path);
-    struct flock lock{};
+    struct flock lock {};
     lock.l_type = F_WRLCK;
     lock.l_whence = SEEK_SET;
     if (::fcntl(fd, F_SETLK, &lock) != 0) {
@@ -117,9 +117,9 @@ std::optional<std::string> choose_log_id(const Salvage& salvaged,
 
 // Copies records seq `from` on out of `read` into `log`, batch by batch, each checked by
 // AppendBatch::add_copied. Returns the last seq copied.
-Result<Seq> copy_records(EventLog& log, Seq from, std::size_t batch_max,
-                         const std::function<Result<std::vector<LogRecord>>(Seq, std::size_t)>&
-                             read) {
+Result<Seq> copy_records(
+    EventLog& log, Seq from, std::size_t batch_max,
+    const std::function<Result<std::vector<LogRecord>>(Seq, std::size_t)>& read) {
   Seq last{from.value - 1};
   for (;;) {
     Result<std::vector<LogRecord>> records = read(last.next(), batch_max);
@@ -194,7 +194,8 @@ Result<std::string> swap_in(const std::string& directory, const std::string& par
     if (error) return Status::io_error("repair: list " + from + ": " + error.message());
     for (const std::string& name : names) {
       fs::rename(from + "/" + name, to + "/" + name, error);
-      if (error) return Status::io_error("repair: move " + from + "/" + name + ": " + error.message());
+      if (error)
+        return Status::io_error("repair: move " + from + "/" + name + ": " + error.message());
     }
     if (Status status = sync_path(from); !status.is_ok()) return status;
     return sync_path(to);
@@ -213,8 +214,7 @@ Result<std::unique_ptr<RecordSource>> backup_record_source(const std::string& ba
   options.create_if_missing = false;
   Result<std::unique_ptr<EventLog>> log = EventLog::open(backup_directory, options);
   if (!log.is_ok()) return log.status();
-  return std::unique_ptr<RecordSource>(
-      new BackupSource(backup_directory, std::move(log).value()));
+  return std::unique_ptr<RecordSource>(new BackupSource(backup_directory, std::move(log).value()));
 }
 
 Result<RepairReport> repair_log(const std::string& log_directory,
@@ -261,17 +261,17 @@ Result<RepairReport> repair_log(const std::string& log_directory,
   EventLog& repaired = *opened.value();
   if (repaired.log_id() != *log_id) return Status::io_error("repair: " + partial + " is not new");
 
-  Result<Seq> local = copy_records(repaired, Seq{1}, options.batch_records_max,
-                                   [&](Seq from, std::size_t count) -> Result<std::vector<LogRecord>> {
-                                     std::vector<LogRecord> records;
-                                     if (!salvaged.log || from > salvaged.good) return records;
-                                     const Seq to{std::min(salvaged.good.value,
-                                                           from.value + count - 1)};
-                                     LogCursor cursor = salvaged.log->read(from, to, true);
-                                     while (cursor.next()) records.push_back(cursor.record());
-                                     if (!cursor.status().is_ok()) return cursor.status();
-                                     return records;
-                                   });
+  Result<Seq> local =
+      copy_records(repaired, Seq{1}, options.batch_records_max,
+                   [&](Seq from, std::size_t count) -> Result<std::vector<LogRecord>> {
+                     std::vector<LogRecord> records;
+                     if (!salvaged.log || from > salvaged.good) return records;
+                     const Seq to{std::min(salvaged.good.value, from.value + count - 1)};
+                     LogCursor cursor = salvaged.log->read(from, to, true);
+                     while (cursor.next()) records.push_back(cursor.record());
+                     if (!cursor.status().is_ok()) return cursor.status();
+                     return records;
+                   });
   if (!local.is_ok()) return local.status();
   for (RecordSource* source : sources) {
     const Seq before = repaired.last_seq();
@@ -300,8 +300,10 @@ Result<RepairReport> repair_log(const std::string& log_directory,
           },
           log_directory);
       !status.is_ok()) {
-    return Status::corruption("repair: the sources do not hold every acknowledged event; nothing "
-                              "was changed. " + status.message());
+    return Status::corruption(
+        "repair: the sources do not hold every acknowledged event; nothing "
+        "was changed. " +
+        status.message());
   }
   if (Status status = put_outcomes(repaired, salvaged, sources, report); !status.is_ok()) {
     return status;

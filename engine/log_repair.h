@@ -65,10 +65,10 @@ struct RepairOptions {
 
 struct RepairReport {
   std::string log_id;
-  Seq salvaged_to;     // the local log's readable, verified prefix: seq 1..salvaged_to
-  Seq restored_to;     // the repaired log's tail
+  Seq salvaged_to;  // the local log's readable, verified prefix: seq 1..salvaged_to
+  Seq restored_to;  // the repaired log's tail
   std::vector<std::pair<std::string, Seq>> restored_from;  // source, last seq taken from it
-  std::uint64_t outcomes_kept = 0;     // from the local log and the sources
+  std::uint64_t outcomes_kept = 0;                         // from the local log and the sources
   std::uint64_t outcomes_rebuilt = 0;  // from restored events (no source had them)
   std::string damaged_directory;       // where the replaced files went; empty if none
   bool changed = false;                // false: the log was whole, nothing was done

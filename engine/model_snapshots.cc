@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "clock.h"
 #include "data_layout.h"
 #include "decide.h"
 #include "log_anchor.h"
@@ -158,16 +159,6 @@ Status write_model_snapshot(SnapshotStore& store, const EventLog& log, const Mod
                             const Hash& hash_at_seq, std::size_t keep) {
   const std::string payload = encode_snapshot(log, model, hash_at_seq);
   if (Status status = store.write(model.last_seq, payload); !status.is_ok()) return status;
-  // The snapshot saw the log at this head: a witness the log may never fall below.
-  HeadAnchor anchor;
-  anchor.witness = std::string(kModelSnapshotWitness);
-  anchor.log_id = log.log_id();
-  anchor.seq = model.last_seq;
-  anchor.hash = hash_at_seq;
-  anchor.written_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-  if (Status status = write_head_anchor(log.directory(), anchor); !status.is_ok()) return status;
   return store.prune(keep);
 }
 
@@ -288,6 +279,19 @@ void ModelSnapshotter::take_snapshot() {
   }
   stats_.snapshots_written.fetch_add(1);
   stats_.last_snapshot_seq.store(model_.last_seq.value);
+  // The snapshotter read this head from the log itself: a witness the log may never fall
+  // below (log_anchor.h). A failure to write it is reported like a failed snapshot.
+  HeadAnchor anchor;
+  anchor.witness = std::string(kModelSnapshotWitness);
+  anchor.log_id = log_.log_id();
+  anchor.seq = model_.last_seq;
+  anchor.hash = model_hash_;
+  anchor.written_at_ms = SystemClock().now_ms();
+  if (Status anchored = write_head_anchor(log_.directory(), anchor); !anchored.is_ok()) {
+    stats_.snapshot_failures.fetch_add(1);
+    record_error("head anchor at seq " + std::to_string(model_.last_seq.value) + ": " +
+                 anchored.message());
+  }
 }
 
 }  // namespace turno

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "nats_client.h"
 #include "nats_format.h"
 
@@ -210,9 +211,7 @@ Status NatsPublisher::anchor_published_head(Seq seq) {
   anchor.log_id = log_.log_id();
   anchor.seq = seq;
   anchor.hash = record.value().hash;
-  anchor.written_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
+  anchor.written_at_ms = SystemClock().now_ms();
   return write_head_anchor(log_.directory(), anchor);
 }
 

@@ -60,8 +60,8 @@ class NatsRecordSource final : public RecordSource {
   // read() hands everything out of one place.
   Status receive_one() {
     natsMsg* raw = nullptr;
-    const natsStatus status = natsSubscription_NextMsg(&raw, subscription_.get(),
-                                                       options_.message_wait.count());
+    const natsStatus status =
+        natsSubscription_NextMsg(&raw, subscription_.get(), options_.message_wait.count());
     if (status == NATS_TIMEOUT) {
       exhausted_ = true;
       return Status::ok();
@@ -85,7 +85,8 @@ class NatsRecordSource final : public RecordSource {
                                  static_cast<std::size_t>(natsMsg_GetDataLength(msg.get())));
     if (!record.envelope.ParseFromString(record.envelope_bytes) ||
         record.envelope.seq() != record.seq.value) {
-      return Status::corruption("nats: message " + std::string(header_of(msg.get(), "Nats-Msg-Id")) +
+      return Status::corruption("nats: message " +
+                                std::string(header_of(msg.get(), "Nats-Msg-Id")) +
                                 " is not that event");
     }
     held_back_.try_emplace(record.seq.value, std::move(record));

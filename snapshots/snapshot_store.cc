@@ -113,10 +113,11 @@ Result<std::unique_ptr<SnapshotStore>> SnapshotStore::open_derived(
     return Status::io_error("snapshots: " + directory + " is damaged (" + damage.message() +
                             ") and could not be moved aside: " + error.message());
   }
-  warnings.push_back("store " + directory + " was damaged (" + damage.message() +
-                     "): moved to " + aside + "; rebuilding it from the log");
-  std::fprintf(stderr, "{\"msg\":\"damaged derived store moved aside, rebuilding\","
-                       "\"store\":\"%s\",\"moved_to\":\"%s\"}\n",
+  warnings.push_back("store " + directory + " was damaged (" + damage.message() + "): moved to " +
+                     aside + "; rebuilding it from the log");
+  std::fprintf(stderr,
+               "{\"msg\":\"damaged derived store moved aside, rebuilding\","
+               "\"store\":\"%s\",\"moved_to\":\"%s\"}\n",
                directory.c_str(), aside.c_str());
   return open(directory, options);
 }

@@ -80,6 +80,5 @@ int run_repair(int argc, char** argv) {
 }  // namespace
 }  // namespace turno::cli
 
-TURNO_SUBCOMMAND("repair",
-                 "rebuild a damaged log in --data from --from-backup and/or --from-nats",
+TURNO_SUBCOMMAND("repair", "rebuild a damaged log in --data from --from-backup and/or --from-nats",
                  turno::cli::run_repair);

@@ -25,7 +25,7 @@ Status rocks_error(const std::string& what, const rocksdb::Status& status) {
 // Every key of every column family of the store at `source` into a new store at `target`.
 Result<std::uint64_t> copy_store(const std::string& source, const std::string& target) {
   rocksdb::Options options;
-  make_durable(options);  // damage in the source fails the copy instead of shortening it
+  make_durable(options);        // damage in the source fails the copy instead of shortening it
   options.max_open_files = -1;  // a secondary keeps its table files open (primary compactions)
   std::vector<std::string> names;
   rocksdb::Status status = rocksdb::DB::ListColumnFamilies(options, source, &names);

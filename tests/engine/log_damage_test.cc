@@ -4,10 +4,9 @@
 // A process that crashes leaves its WAL as the only copy of recent commits; each such case
 // runs the writing side in a forked child that ends with _exit (no destructor, no flush), as a
 // SIGKILL would, and then damages the files from the parent.
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
@@ -268,7 +267,7 @@ TEST_CASE("a head anchor round-trips and refuses bad text") {
   CHECK(parsed.value().seq == Seq{123});
   CHECK(parsed.value().hash == anchor.hash);
   CHECK(parsed.value().log_id == anchor.log_id);
-  CHECK_FALSE(parse_head_anchor(text, "backup").is_ok());             // another file's text
+  CHECK_FALSE(parse_head_anchor(text, "backup").is_ok());  // another file's text
   CHECK_FALSE(parse_head_anchor(text.substr(0, 40), "nats-publisher").is_ok());
   CHECK_FALSE(parse_head_anchor("", "nats-publisher").is_ok());
   anchor.witness = "../escape";

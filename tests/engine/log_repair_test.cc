@@ -2,10 +2,9 @@
 // that lacks acknowledged events, or that forked from the local history, changes nothing.
 #include "log_repair.h"
 
+#include <doctest/doctest.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <doctest/doctest.h>
 
 #include <filesystem>
 #include <fstream>
