@@ -42,7 +42,9 @@ std::map<std::string, Hash> rebuilt_digests(const EventLog& log, RebuildOptions 
 }
 
 void check_same_as_rebuild(const QuerySide& side, const EventLog& log) {
-  for (const auto& [name, digest] : rebuilt_digests(log)) {
+  for (const auto& entry : rebuilt_digests(log)) {  // no structured binding: INFO captures it
+    const std::string& name = entry.first;
+    const Hash& digest = entry.second;
     INFO("view ", name);
     auto maintained = side.digest(name);
     REQUIRE(maintained.is_ok());
