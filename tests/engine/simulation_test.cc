@@ -270,7 +270,10 @@ class Simulation {
       if (event.stream().find("/booking/") == std::string::npos) continue;
       touched.emplace(event.tenant_id(), event.stream().substr(event.stream().rfind('/') + 1));
     }
-    for (const auto& [tenant_id, booking_id] : touched) {
+    for (const auto& touched_booking : touched) {
+      // Named references, not structured bindings: clang 14 cannot capture those in INFO.
+      const std::string& tenant_id = touched_booking.first;
+      const std::string& booking_id = touched_booking.second;
       const Tenant& tenant = h_.tenant(tenant_id);
       const Booking& booking = *tenant.find_booking(booking_id);
       const auto key = std::make_pair(tenant_id, booking_id);
