@@ -409,7 +409,8 @@ TEST_CASE("two shards behind a NATS cluster: any node takes any tenant, query no
     logs[node->data] = {log.value()->log_id(), log.value()->last_seq()};
   }
   for (Node* query : {&query_a, &query_b}) {
-    for (const auto& [data, log] : logs) {
+    for (const auto& entry : logs) {  // no structured binding: clang 14 cannot capture it
+      const auto& log = entry.second;
       CHECK(wait_until([&] { return views_at(*query, log.first, log.second); }, kConvergeDeadline));
     }
   }
@@ -433,7 +434,9 @@ TEST_CASE("two shards behind a NATS cluster: any node takes any tenant, query no
 
   // Offline: each query node's views of each log (restored from what they wrote at stop) have
   // the digests of an embedded single-node replay of that log.
-  for (const auto& [data, log] : logs) {
+  for (const auto& entry : logs) {  // no structured binding: clang 14 cannot capture it
+    const auto& data = entry.first;
+    const auto& log = entry.second;
     LogOptions read_only;
     read_only.mode = LogOptions::Mode::kReadOnly;
     auto opened = EventLog::open(data, read_only);
