@@ -103,6 +103,7 @@ TEST_CASE("the invoice e-mail arrives over SMTP with a valid PDF attached") {
 
   const auto invoices = sink.messages_with("Tu factura F001-00000001");
   REQUIRE(invoices.size() == 1);
+  const auto n = invoices[0].first;
   const std::string& summary = invoices[0].second;  // a reference INFO can capture (clang 14)
   INFO(summary);
   CHECK(summary.find("\"rcpt_tos\": [\"ana.cliente@example.test\"]") != std::string::npos);
