@@ -263,7 +263,11 @@ void KpiView::decode_own(Decoder& in) {
       KpiCounters& counters = days[in.i64()];
       for (auto field : kCounterFields) {
         counters.*field = in.i64();
-        if (__builtin_add_overflow(total.*field, counters.*field, &(total.*field))) in.fail();
+        if (__builtin_add_overflow(total.*field, counters.*field, &(total.*field))) {
+          in.fail();
+          days_.clear();  // decode_state() still calls rebuild_indexes(): give it nothing to sum
+          return;
+        }
       }
     }
   }
