@@ -5,28 +5,21 @@
 // TURNO_SIM_STEPS=<n>).
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <map>
 #include <random>
 #include <set>
 
 #include "harness.h"
 #include "model_codec.h"
+#include "simulation_world.h"
 
 using namespace turno;
 using namespace turno::testing;
+using namespace turno::testing::simulation;
 
 namespace {
 
-constexpr const char* kStaff[] = {"ana", "ben", "cris", "dora"};
-constexpr const char* kServices[] = {"consult", "surgery", "cleaning"};
-constexpr const char* kTenants[] = {"prepaid", "desk"};
 constexpr std::size_t kRecentCommandsMax = 64;
-
-std::uint64_t env_or(const char* name, std::uint64_t fallback) {
-  const char* value = std::getenv(name);
-  return value ? std::strtoull(value, nullptr, 10) : fallback;
-}
 
 // The legal moves of a booking's status (a command may chain two, e.g. pay then confirm).
 bool legal(BookingStatus from, BookingStatus to) {
@@ -50,31 +43,7 @@ class Simulation {
 
   void set_up() {
     for (const std::string tenant : kTenants) {
-      h_.ok(register_tenant(tenant, "reg-" + tenant));
-      v1::PolicySet policy;
-      policy.set_hold_ttl_s(900);
-      policy.set_free_cancel_window_min(24 * 60);
-      policy.set_late_cancel_refund_pct(40);
-      policy.set_no_show_grace_min(10);
-      policy.set_min_notice_min(30);
-      policy.set_horizon_days(14);
-      policy.set_slot_step_min(15);
-      policy.set_prepayment_required(tenant == "prepaid");
-      h_.ok(set_policy(tenant, "pol-" + tenant, policy));
-      h_.ok(open_site(tenant, "site-" + tenant, "lima", "America/Santiago"));
-      h_.ok(define_service(tenant, "s1" + tenant, "consult", 30, 8'000, "general", 0, 5));
-      h_.ok(define_service(tenant, "s2" + tenant, "surgery", 90, 45'000, "surgery", 15, 15));
-      h_.ok(define_service(tenant, "s3" + tenant, "cleaning", 45, 12'345, "general", 5, 0));
-      for (int i = 0; i < 4; ++i) {
-        const std::string name = kStaff[i];
-        if (i % 2 == 0) {
-          h_.ok(add_staff(tenant, "st-" + name + tenant, name, "lima", {"general", "surgery"}));
-        } else {
-          h_.ok(add_staff(tenant, "st-" + name + tenant, name, "lima", {"general"}));
-        }
-        h_.ok(
-            set_schedule(tenant, "sc-" + name + tenant, name, {1, 2, 3, 4, 5, 6}, 8 * 60, 18 * 60));
-      }
+      for (const v1::Command& command : world_commands(tenant)) h_.ok(command);
       h_.ok(add_time_off(tenant, "off-" + tenant, "cris", kMonday2026_03_02 + 15 * kMsPerHour,
                          kMonday2026_03_02 + 20 * kMsPerHour));
     }

@@ -37,12 +37,14 @@
 #include "model_snapshots.h"
 #include "power_cut_fs.h"
 #include "rebuild.h"
+#include "simulation_world.h"
 #include "temp_dir.h"
 #include "views.h"
 #include "writer.h"
 
 using namespace turno;
 using namespace turno::testing;
+using namespace turno::testing::simulation;
 
 namespace {
 
@@ -71,14 +73,6 @@ constexpr std::uint64_t kSeedsThatFailed[] = {8, 9, 10};
 constexpr std::size_t kRecentCommandsMax = 64;
 constexpr std::size_t kSubmitBurstMax = 200;
 constexpr std::uint64_t kCheckpointEveryTicks = 64;
-constexpr const char* kTenants[] = {"prepaid", "desk"};
-constexpr const char* kStaff[] = {"ana", "ben", "cris", "dora"};
-constexpr const char* kServices[] = {"consult", "surgery", "cleaning"};
-
-std::uint64_t env_or(const char* name, std::uint64_t fallback) {
-  const char* value = std::getenv(name);
-  return value ? std::strtoull(value, nullptr, 10) : fallback;
-}
 
 // The command minus what may differ between retries (what the writer fingerprints).
 std::string body_of(v1::Command command) {
@@ -269,34 +263,7 @@ class World {
 
   void set_up() {
     for (const std::string tenant : kTenants) {
-      v1::PolicySet policy;
-      policy.set_hold_ttl_s(900);
-      policy.set_free_cancel_window_min(24 * 60);
-      policy.set_late_cancel_refund_pct(40);
-      policy.set_no_show_grace_min(10);
-      policy.set_min_notice_min(30);
-      policy.set_horizon_days(14);
-      policy.set_slot_step_min(15);
-      policy.set_prepayment_required(tenant == "prepaid");
-      std::vector<v1::Command> commands = {
-          register_tenant(tenant, "reg-" + tenant),
-          set_policy(tenant, "pol-" + tenant, policy),
-          open_site(tenant, "site-" + tenant, "lima", "America/Santiago"),
-          define_service(tenant, "s1" + tenant, "consult", 30, 8'000, "general", 0, 5),
-          define_service(tenant, "s2" + tenant, "surgery", 90, 45'000, "surgery", 15, 15),
-          define_service(tenant, "s3" + tenant, "cleaning", 45, 12'345, "general", 5, 0)};
-      for (int i = 0; i < 4; ++i) {
-        const std::string name = kStaff[i];
-        if (i % 2 == 0) {
-          commands.push_back(
-              add_staff(tenant, "st-" + name + tenant, name, "lima", {"general", "surgery"}));
-        } else {
-          commands.push_back(add_staff(tenant, "st-" + name + tenant, name, "lima", {"general"}));
-        }
-        commands.push_back(
-            set_schedule(tenant, "sc-" + name + tenant, name, {1, 2, 3, 4, 5, 6}, 8 * 60, 18 * 60));
-      }
-      for (v1::Command& command : commands) {
+      for (const v1::Command& command : world_commands(tenant)) {
         bool accepted = false;
         writer_->submit(command, [&](CommandResult&& result) { accepted = result.accepted(); });
         writer_->run_until_idle();
@@ -769,7 +736,8 @@ void run_world(std::uint64_t seed, std::uint64_t commands, WorldStats& total) {
 
 TEST_CASE("writer simulation: crashes, torn and failed writes lose no answer, views follow") {
   const std::uint64_t total_commands = env_or("TURNO_SIM_COMMANDS", kRunCommandsDefault);
-  const std::uint64_t world_commands = env_or("TURNO_SIM_WORLD_COMMANDS", kWorldCommandsDefault);
+  const std::uint64_t commands_per_world =
+      env_or("TURNO_SIM_WORLD_COMMANDS", kWorldCommandsDefault);
   const std::uint64_t first_seed = env_or("TURNO_SIM_SEED", std::random_device{}());
   const bool seed_given = std::getenv("TURNO_SIM_SEED") != nullptr;
   MESSAGE("writer simulation: rerun with TURNO_SIM_SEED=", first_seed,
@@ -779,12 +747,12 @@ TEST_CASE("writer simulation: crashes, torn and failed writes lose no answer, vi
   std::uint64_t worlds = 0;
   if (!seed_given) {
     for (std::uint64_t seed : kSeedsThatFailed) {
-      run_world(seed, world_commands, total);
+      run_world(seed, commands_per_world, total);
       ++worlds;
     }
   }
   for (std::uint64_t seed = first_seed; total.commands < total_commands; ++seed) {
-    run_world(seed, std::min(world_commands, total_commands - total.commands), total);
+    run_world(seed, std::min(commands_per_world, total_commands - total.commands), total);
     ++worlds;
   }
   const auto seconds = std::chrono::duration_cast<std::chrono::milliseconds>(
