@@ -17,33 +17,6 @@ bool Staff::has_skill(std::string_view skill) const {
   return std::binary_search(skills.begin(), skills.end(), skill);
 }
 
-std::string_view to_string(BookingStatus status) {
-  switch (status) {
-    case BookingStatus::kHeld:
-      return "held";
-    case BookingStatus::kPendingPayment:
-      return "pending_payment";
-    case BookingStatus::kConfirmed:
-      return "confirmed";
-    case BookingStatus::kCheckedIn:
-      return "checked_in";
-    case BookingStatus::kCompleted:
-      return "completed";
-    case BookingStatus::kNoShow:
-      return "no_show";
-    case BookingStatus::kCancelled:
-      return "cancelled";
-    case BookingStatus::kExpired:
-      return "expired";
-  }
-  return "unknown";
-}
-
-bool is_active(BookingStatus status) {
-  return status == BookingStatus::kHeld || status == BookingStatus::kPendingPayment ||
-         status == BookingStatus::kConfirmed || status == BookingStatus::kCheckedIn;
-}
-
 std::string_view to_string(PaymentStatus status) {
   switch (status) {
     case PaymentStatus::kRequested:

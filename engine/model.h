@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "calendar.h"
+#include "lifecycle.h"
 #include "time_zones.h"
 #include "types.h"
 
@@ -89,20 +90,6 @@ struct Staff {
 
   bool has_skill(std::string_view skill) const;
 };
-
-enum class BookingStatus : std::uint8_t {
-  kHeld,
-  kPendingPayment,
-  kConfirmed,
-  kCheckedIn,
-  kCompleted,
-  kNoShow,
-  kCancelled,
-  kExpired,
-};
-std::string_view to_string(BookingStatus status);
-// Active bookings hold their staff member's time: held, pending payment, confirmed, checked in.
-bool is_active(BookingStatus status);
 
 struct Booking {
   std::string id;

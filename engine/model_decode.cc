@@ -72,7 +72,7 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
       booking.buffer_after_min < 0 || booking.buffer_after_min > decide_detail::kBufferMinMax) {
     return bad("booking buffers out of range");
   }
-  if (!is_active(booking.status)) return Status::ok();
+  if (!holds_time(booking.status)) return Status::ok();
   if (!staff->second.calendar.is_free(booking.blocked())) return bad("overlapping bookings");
   staff->second.calendar.add(booking.blocked(), booking.id);
   if (booking.status == BookingStatus::kHeld || booking.status == BookingStatus::kPendingPayment) {

@@ -54,13 +54,13 @@ void AvailabilityView::on_booking(const BookingChange& change, const v1::Envelop
   const BookingRecord& booking = *change.booking;
   if (change.created) return block(booking);
   if (change.kind == v1::Envelope::kBookingRescheduled) {
-    if (!is_active(booking.state)) return;
+    if (!holds_time(booking.state)) return;
     unblock(booking.tenant_id, change.previous_staff_id,
             change.previous_start_ms - booking.buffer_before_min * kMsPerMinute, booking.id);
     return block(booking);
   }
-  const bool was_active = is_active(change.previous_state);
-  const bool now_active = is_active(booking.state);
+  const bool was_active = holds_time(change.previous_state);
+  const bool now_active = holds_time(booking.state);
   if (was_active && !now_active) {
     unblock(booking.tenant_id, booking.staff_id, booking.blocked().start_ms, booking.id);
   } else if (!was_active && now_active) {
@@ -147,7 +147,7 @@ void AvailabilityView::rebuild_indexes() {
   for (const auto& [tenant_id, tenant] : catalog().tenants()) refresh_tenant(tenant, true);
   for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
     for (const auto& [id, booking] : of_tenant) {
-      if (is_active(booking.state)) block(booking);
+      if (holds_time(booking.state)) block(booking);
     }
   }
 }

@@ -18,12 +18,12 @@
 
 namespace turno::projections {
 
-// The engine's lifecycle states (model.h), with its to_string() and is_active(): held,
+// The engine's lifecycle states (lifecycle.h), with its to_string() and holds_time(): held,
 // pending payment, confirmed or checked in take the staff member's time.
 using BookingState = turno::BookingStatus;
 inline constexpr std::uint8_t kBookingStateMax = 7;  // kExpired
 using PaymentState = turno::PaymentStatus;
-using turno::is_active;
+using turno::holds_time;
 using turno::to_string;
 
 struct PaymentRecord {

@@ -70,7 +70,7 @@ class Simulation {
     for (const auto& [tenant_id, tenant] : h_.model().tenants) {
       std::map<std::string, std::vector<const Booking*>> by_staff;
       for (const auto& [id, booking] : tenant.bookings) {
-        if (is_active(booking.status)) by_staff[booking.staff_id].push_back(&booking);
+        if (holds_time(booking.status)) by_staff[booking.staff_id].push_back(&booking);
       }
       for (auto& [staff, bookings] : by_staff) {
         std::sort(bookings.begin(), bookings.end(),
@@ -264,14 +264,14 @@ class Simulation {
           !booking.payment_ids.empty()) {
         REQUIRE(booking.paid_minor >= booking.price_minor);
       }
-      if (!is_active(booking.status)) continue;
+      if (!holds_time(booking.status)) continue;
       // An independent index of each staff member's active bookings (not the model's
       // calendar), pruned as bookings leave.
       auto& active = active_by_staff_[tenant_id + "/" + booking.staff_id];
       active.insert(booking_id);
       for (auto it = active.begin(); it != active.end();) {
         const Booking& other = *tenant.find_booking(*it);
-        if (!is_active(other.status) || other.staff_id != booking.staff_id) {
+        if (!holds_time(other.status) || other.staff_id != booking.staff_id) {
           it = active.erase(it);
           continue;
         }

@@ -608,7 +608,7 @@ class World {
         const Booking& booking = booking_entry.second;
         INFO("booking ", booking.id);
         REQUIRE(booking.refunded_minor <= booking.paid_minor);
-        if (is_active(booking.status)) blocked[booking.staff_id].push_back(booking.blocked());
+        if (holds_time(booking.status)) blocked[booking.staff_id].push_back(booking.blocked());
       }
       for (auto& staff_entry : blocked) {
         const std::string& staff_id = staff_entry.first;
