@@ -1,7 +1,10 @@
 // evolve(): folds one event into the write model. Pure: no I/O, no clock.
 #include <algorithm>
+#include <optional>
 
 #include "decide.h"
+#include "event_kinds.h"
+#include "lifecycle.h"
 #include "verify.h"
 
 namespace turno {
@@ -172,14 +175,8 @@ void evolve_catalog(Model& model, const v1::Envelope& event) {
   }
 }
 
-void release(Model& model, Tenant& tenant, Booking& booking) {
-  Staff& staff = entity(tenant.staff, booking.staff_id);
-  staff.calendar.remove(booking.blocked().start_ms, booking.id);
-  model.timers.erase(Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
-  if (booking.no_show_due_ms != 0) {
-    model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
-    booking.no_show_due_ms = 0;
-  }
+Timer hold_expiry(const Tenant& tenant, const Booking& booking) {
+  return Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id};
 }
 
 void arm_no_show(Model& model, const Tenant& tenant, Booking& booking) {
@@ -188,6 +185,46 @@ void arm_no_show(Model& model, const Tenant& tenant, Booking& booking) {
   }
   booking.no_show_due_ms = booking.end_ms + tenant.policy.no_show_grace_min * kMsPerMinute;
   model.timers.insert(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+}
+
+void disarm_no_show(Model& model, const Tenant& tenant, Booking& booking) {
+  model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+  booking.no_show_due_ms = 0;
+}
+
+// Moves `booking` to `next`; the calendar and the timers follow the lifecycle: the staff
+// member's time is blocked while the status holds time, the hold-expiry timer is armed while
+// the hold can expire, the no-show timer while the booking can be marked a no-show.
+void enter(Model& model, Tenant& tenant, Booking& booking, BookingStatus next) {
+  const BookingStatus previous = booking.status;
+  booking.status = next;
+  if (previous == next) return;
+  Calendar& calendar = entity(tenant.staff, booking.staff_id).calendar;
+  if (holds_time(previous) != holds_time(next)) {
+    if (holds_time(next)) {
+      // Back into time only from expired: a late payment re-took the slot (decide checked it
+      // is free).
+      calendar.add(booking.blocked(), booking.id);
+    } else {
+      calendar.remove(booking.blocked().start_ms, booking.id);
+    }
+  }
+  const bool could_expire = allows(previous, BookingEvent::kHoldExpired);
+  if (could_expire != allows(next, BookingEvent::kHoldExpired)) {
+    if (could_expire) {
+      model.timers.erase(hold_expiry(tenant, booking));
+    } else {
+      model.timers.insert(hold_expiry(tenant, booking));
+    }
+  }
+  const bool could_no_show = allows(previous, BookingEvent::kNoShowMarked);
+  if (could_no_show != allows(next, BookingEvent::kNoShowMarked)) {
+    if (could_no_show) {
+      disarm_no_show(model, tenant, booking);
+    } else {
+      arm_no_show(model, tenant, booking);
+    }
+  }
 }
 
 void hold(Model& model, Tenant& tenant, const v1::Envelope& event) {
@@ -209,10 +246,11 @@ void hold(Model& model, Tenant& tenant, const v1::Envelope& event) {
   booking.expires_at_ms = body.expires_at_ms();
   booking.status = BookingStatus::kHeld;
   entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
-  model.timers.insert(Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
+  model.timers.insert(hold_expiry(tenant, booking));
   bump(booking.stream_version, event);
 }
 
+// The lifecycle allows rescheduling only while the booking holds time.
 void reschedule(Model& model, Tenant& tenant, Booking& booking,
                 const v1::BookingRescheduled& body) {
   entity(tenant.staff, booking.staff_id).calendar.remove(booking.blocked().start_ms, booking.id);
@@ -220,18 +258,7 @@ void reschedule(Model& model, Tenant& tenant, Booking& booking,
   booking.start_ms = body.start_ms();
   booking.end_ms = body.end_ms();
   entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
-  if (booking.status == BookingStatus::kConfirmed) arm_no_show(model, tenant, booking);
-}
-
-void confirm(Model& model, Tenant& tenant, Booking& booking) {
-  if (booking.status == BookingStatus::kExpired) {
-    // A late payment re-took the slot (decide checked it is free).
-    entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
-  } else {
-    model.timers.erase(Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
-  }
-  booking.status = BookingStatus::kConfirmed;
-  arm_no_show(model, tenant, booking);
+  if (allows(booking.status, BookingEvent::kNoShowMarked)) arm_no_show(model, tenant, booking);
 }
 
 void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
@@ -245,9 +272,6 @@ void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
       payment.amount_minor = body.amount_minor();
       payment.platform_fee_minor = body.platform_fee_minor();
       booking.payment_ids.push_back(payment.id);
-      if (booking.status == BookingStatus::kHeld && body.provider() != "desk") {
-        booking.status = BookingStatus::kPendingPayment;
-      }
       break;
     }
     case v1::Envelope::kPaymentSucceeded: {
@@ -262,8 +286,6 @@ void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
       const auto& body = event.payment_failed();
       entity(tenant.payments, body.payment_id()).status = PaymentStatus::kFailed;
       tenant.provider_events.insert(body.provider() + "/" + body.provider_event_id());
-      // The hold stays until it expires, so the client can pay another way.
-      if (booking.status == BookingStatus::kPendingPayment) booking.status = BookingStatus::kHeld;
       break;
     }
     case v1::Envelope::kRefundIssued: {
@@ -280,35 +302,6 @@ void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
   }
 }
 
-std::string_view booking_id_of(const v1::Envelope& event) {
-  switch (event.event_case()) {
-    case v1::Envelope::kHoldExpired:
-      return event.hold_expired().booking_id();
-    case v1::Envelope::kBookingRescheduled:
-      return event.booking_rescheduled().booking_id();
-    case v1::Envelope::kBookingConfirmed:
-      return event.booking_confirmed().booking_id();
-    case v1::Envelope::kCheckedIn:
-      return event.checked_in().booking_id();
-    case v1::Envelope::kBookingCompleted:
-      return event.booking_completed().booking_id();
-    case v1::Envelope::kNoShowMarked:
-      return event.no_show_marked().booking_id();
-    case v1::Envelope::kPaymentRequested:
-      return event.payment_requested().booking_id();
-    case v1::Envelope::kPaymentSucceeded:
-      return event.payment_succeeded().booking_id();
-    case v1::Envelope::kPaymentFailed:
-      return event.payment_failed().booking_id();
-    case v1::Envelope::kBookingCancelled:
-      return event.booking_cancelled().booking_id();
-    case v1::Envelope::kRefundIssued:
-      return event.refund_issued().booking_id();
-    default:
-      return {};
-  }
-}
-
 void evolve_booking(Model& model, const v1::Envelope& event) {
   Tenant& tenant = tenant_of(model, event);
   if (event.has_slot_held()) return hold(model, tenant, event);
@@ -316,66 +309,35 @@ void evolve_booking(Model& model, const v1::Envelope& event) {
   VERIFY(it != tenant.bookings.end(), "events of a known booking");
   Booking& booking = it->second;
   bump(booking.stream_version, event);
+  const std::optional<BookingEvent> step = booking_event_of(event);
+  VERIFY(step.has_value(), "a booking's events are lifecycle events");
+  const std::optional<BookingStatus> next = next_status(booking.status, *step);
+  VERIFY(next.has_value(), "the lifecycle allows every event the writer decided");
   switch (event.event_case()) {
-    case v1::Envelope::kHoldExpired:
-      release(model, tenant, booking);
-      booking.status = BookingStatus::kExpired;
-      break;
     case v1::Envelope::kBookingRescheduled:
       reschedule(model, tenant, booking, event.booking_rescheduled());
       break;
-    case v1::Envelope::kBookingConfirmed:
-      confirm(model, tenant, booking);
-      break;
-    case v1::Envelope::kCheckedIn:
-      model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
-      booking.no_show_due_ms = 0;
-      booking.status = BookingStatus::kCheckedIn;
-      break;
-    case v1::Envelope::kBookingCompleted:
-      release(model, tenant, booking);
-      booking.status = BookingStatus::kCompleted;
-      break;
-    case v1::Envelope::kNoShowMarked:
-      release(model, tenant, booking);
-      booking.status = BookingStatus::kNoShow;
-      break;
-    case v1::Envelope::kBookingCancelled:
-      release(model, tenant, booking);
-      booking.status = BookingStatus::kCancelled;
-      break;
-    default:
+    case v1::Envelope::kPaymentRequested:
+    case v1::Envelope::kPaymentSucceeded:
+    case v1::Envelope::kPaymentFailed:
+    case v1::Envelope::kRefundIssued:
       settle(tenant, booking, event);
       break;
+    default:
+      break;
   }
+  enter(model, tenant, booking, *next);
 }
 
 }  // namespace
 
 void evolve(Model& model, const v1::Envelope& event) {
   VERIFY(event.seq() == model.last_seq.value + 1, "events fold in seq order without gaps");
-  switch (event.event_case()) {
-    case v1::Envelope::kTenantRegistered:
-    case v1::Envelope::kSiteOpened:
-    case v1::Envelope::kServiceDefined:
-    case v1::Envelope::kStaffJoined:
-    case v1::Envelope::kScheduleSet:
-    case v1::Envelope::kTimeOffAdded:
-    case v1::Envelope::kPolicySet:
-    case v1::Envelope::kStaffProfileUpdated:
-    case v1::Envelope::kSiteUpdated:
-    case v1::Envelope::kSiteRetired:
-    case v1::Envelope::kServiceUpdated:
-    case v1::Envelope::kServiceRetired:
-    case v1::Envelope::kStaffDeparted:
-      evolve_catalog(model, event);
-      break;
-    case v1::Envelope::EVENT_NOT_SET:
-      VERIFY(false, "an event without a payload");
-      break;
-    default:
-      evolve_booking(model, event);
-      break;
+  VERIFY(event.event_case() != v1::Envelope::EVENT_NOT_SET, "an event without a payload");
+  if (is_catalog_event(event)) {
+    evolve_catalog(model, event);
+  } else {
+    evolve_booking(model, event);
   }
   model.last_seq = Seq{event.seq()};
 }

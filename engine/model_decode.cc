@@ -75,7 +75,7 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   if (!holds_time(booking.status)) return Status::ok();
   if (!staff->second.calendar.is_free(booking.blocked())) return bad("overlapping bookings");
   staff->second.calendar.add(booking.blocked(), booking.id);
-  if (booking.status == BookingStatus::kHeld || booking.status == BookingStatus::kPendingPayment) {
+  if (allows(booking.status, BookingEvent::kHoldExpired)) {
     model.timers.insert(
         Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
   }
