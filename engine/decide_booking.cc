@@ -58,7 +58,7 @@ Decision pick_staff(const Tenant& tenant, const Site& site, const Service& servi
 
 Decision hold_slot(const Tenant& tenant, const v1::Command& command, const DecideContext& context) {
   const v1::Actor& actor = command.actor();
-  if (!role_in(actor, {v1::ROLE_CLIENT, v1::ROLE_STAFF, v1::ROLE_ADMIN})) return forbidden(actor);
+  TURNO_REJECT_IF(check_may_request(command));
   const v1::HoldSlot& body = command.hold_slot();
   TURNO_REJECT_IF(check_id("booking_id", body.booking_id(), false));
   TURNO_REJECT_IF(check_id("site_id", body.site_id(), true));
@@ -136,9 +136,8 @@ Decision hold_slot(const Tenant& tenant, const v1::Command& command, const Decid
 
 Decision confirm_booking(const Tenant& tenant, const v1::Command& command,
                          const DecideContext& context, const Booking& booking) {
-  if (!role_in(command.actor(), {v1::ROLE_STAFF, v1::ROLE_ADMIN})) {
-    return forbidden(command.actor());
-  }
+  // Stricter than the lifecycle's BookingConfirmed: an expired hold is confirmed only by a
+  // late payment (decide_payment.cc), which first checks the slot is still free.
   if (booking.status != BookingStatus::kHeld && booking.status != BookingStatus::kPendingPayment) {
     return invalid_transition(booking, "confirm");
   }
@@ -156,8 +155,7 @@ Decision reschedule_booking(const Tenant& tenant, const v1::Command& command,
   const v1::RescheduleBooking& body = command.reschedule_booking();
   TURNO_REJECT_IF(check_id("staff_id", body.staff_id(), false));
   TURNO_REJECT_IF(check_range("start_ms", body.start_ms(), kInstantMsMin, kInstantMsMax));
-  if (booking.status != BookingStatus::kHeld && booking.status != BookingStatus::kPendingPayment &&
-      booking.status != BookingStatus::kConfirmed) {
+  if (!allows(booking.status, BookingEvent::kBookingRescheduled)) {
     return invalid_transition(booking, "reschedule");
   }
   const std::string& staff_id = body.staff_id().empty() ? booking.staff_id : body.staff_id();
@@ -202,8 +200,7 @@ Decision cancel_booking(const Tenant& tenant, const v1::Command& command,
                         const DecideContext& context, const Booking& booking) {
   const v1::CancelBooking& body = command.cancel_booking();
   TURNO_REJECT_IF(check_text("reason", body.reason(), kTextBytesMax, false));
-  if (booking.status != BookingStatus::kHeld && booking.status != BookingStatus::kPendingPayment &&
-      booking.status != BookingStatus::kConfirmed) {
+  if (!allows(booking.status, BookingEvent::kBookingCancelled)) {
     return invalid_transition(booking, "cancel");
   }
   const v1::CancelledBy by = cancelled_by(command.actor().role());
@@ -232,17 +229,19 @@ Decision simple_step(const Tenant& tenant, const v1::Command& command, const Dec
   Emitter out(command, context);
   switch (command.kind_case()) {
     case v1::Command::kCheckIn:
-      if (booking.status != BookingStatus::kConfirmed)
+      if (!allows(booking.status, BookingEvent::kCheckedIn)) {
         return invalid_transition(booking, "check in");
+      }
       emit_on(out, tenant, booking).mutable_checked_in()->set_booking_id(booking.id);
       break;
     case v1::Command::kCompleteBooking:
-      if (booking.status != BookingStatus::kCheckedIn)
+      if (!allows(booking.status, BookingEvent::kBookingCompleted)) {
         return invalid_transition(booking, "complete");
+      }
       emit_on(out, tenant, booking).mutable_booking_completed()->set_booking_id(booking.id);
       break;
     case v1::Command::kMarkNoShow:
-      if (booking.status != BookingStatus::kConfirmed) {
+      if (!allows(booking.status, BookingEvent::kNoShowMarked)) {
         return invalid_transition(booking, "mark as no-show");
       }
       if (context.now_ms < booking.start_ms) {
@@ -252,8 +251,7 @@ Decision simple_step(const Tenant& tenant, const v1::Command& command, const Dec
       emit_on(out, tenant, booking).mutable_no_show_marked()->set_booking_id(booking.id);
       break;
     case v1::Command::kExpireHold: {
-      if (booking.status != BookingStatus::kHeld &&
-          booking.status != BookingStatus::kPendingPayment) {
+      if (!allows(booking.status, BookingEvent::kHoldExpired)) {
         return invalid_transition(booking, "expire");
       }
       if (context.now_ms < booking.expires_at_ms) {
@@ -291,31 +289,12 @@ std::string_view booking_id_of(const v1::Command& command) {
   }
 }
 
-bool allowed(const v1::Command& command) {
-  const v1::Actor& actor = command.actor();
-  switch (command.kind_case()) {
-    case v1::Command::kRescheduleBooking:
-    case v1::Command::kCancelBooking:
-      return role_in(actor, {v1::ROLE_CLIENT, v1::ROLE_STAFF, v1::ROLE_ADMIN});
-    case v1::Command::kConfirmBooking:
-    case v1::Command::kCheckIn:
-    case v1::Command::kCompleteBooking:
-      return role_in(actor, {v1::ROLE_STAFF, v1::ROLE_ADMIN});
-    case v1::Command::kMarkNoShow:
-      return role_in(actor, {v1::ROLE_STAFF, v1::ROLE_ADMIN, v1::ROLE_SYSTEM});
-    case v1::Command::kExpireHold:
-      return role_in(actor, {v1::ROLE_SYSTEM});
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 Decision decide_booking(const Tenant& tenant, const v1::Command& command,
                         const DecideContext& context) {
   if (command.kind_case() == v1::Command::kHoldSlot) return hold_slot(tenant, command, context);
-  if (!allowed(command)) return forbidden(command.actor());
+  TURNO_REJECT_IF(check_may_request(command));
   const std::string_view booking_id = booking_id_of(command);
   TURNO_REJECT_IF(check_id("booking_id", booking_id, true));
   const Booking* booking = nullptr;

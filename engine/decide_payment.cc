@@ -185,9 +185,7 @@ Decision payment_failed(const Tenant& tenant, const v1::Command& command,
 
 Decision desk_payment(const Tenant& tenant, const v1::Command& command,
                       const DecideContext& context) {
-  if (!role_in(command.actor(), {v1::ROLE_STAFF, v1::ROLE_ADMIN})) {
-    return forbidden(command.actor());
-  }
+  TURNO_REJECT_IF(check_may_request(command));
   const v1::RecordDeskPayment& body = command.record_desk_payment();
   TURNO_REJECT_IF(check_id("booking_id", body.booking_id(), true));
   TURNO_REJECT_IF(check_id("receipt_id", body.receipt_id(), false));
@@ -238,7 +236,7 @@ Decision desk_payment(const Tenant& tenant, const v1::Command& command,
 
 Decision issue_refund(const Tenant& tenant, const v1::Command& command,
                       const DecideContext& context) {
-  if (!role_in(command.actor(), {v1::ROLE_ADMIN})) return forbidden(command.actor());
+  TURNO_REJECT_IF(check_may_request(command));
   const v1::IssueRefund& body = command.issue_refund();
   TURNO_REJECT_IF(check_id("booking_id", body.booking_id(), true));
   TURNO_REJECT_IF(check_id("refund_id", body.refund_id(), false));
@@ -272,16 +270,12 @@ Decision decide_payment(const Tenant& tenant, const v1::Command& command,
                         const DecideContext& context) {
   switch (command.kind_case()) {
     case v1::Command::kRequestPayment:
-      if (!role_in(command.actor(), {v1::ROLE_CLIENT, v1::ROLE_STAFF, v1::ROLE_ADMIN})) {
-        return forbidden(command.actor());
-      }
+      TURNO_REJECT_IF(check_may_request(command));
       return request_payment(tenant, command, context);
     case v1::Command::kRecordPaymentSucceeded:
     case v1::Command::kRecordPaymentFailed:
       // Only a verified webhook (the API signs in as the platform) settles a payment.
-      if (!role_in(command.actor(), {v1::ROLE_PLATFORM, v1::ROLE_SYSTEM})) {
-        return forbidden(command.actor());
-      }
+      TURNO_REJECT_IF(check_may_request(command));
       return command.kind_case() == v1::Command::kRecordPaymentSucceeded
                  ? payment_succeeded(tenant, command, context)
                  : payment_failed(tenant, command, context);

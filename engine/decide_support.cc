@@ -75,12 +75,17 @@ Decision forbidden(const v1::Actor& actor) {
 Decision find_booking_for(const Tenant& tenant, const v1::Actor& actor, std::string_view booking_id,
                           const Booking*& booking) {
   booking = tenant.find_booking(booking_id);
-  const bool visible = booking != nullptr &&
-                       (actor.role() != v1::ROLE_CLIENT || booking->client_id == actor.id()) &&
-                       (actor.role() != v1::ROLE_STAFF || booking->site_id == actor.site_id());
-  if (visible) return Decision{};
+  if (booking != nullptr &&
+      may_see(requester_of(actor), BookingParties{booking->client_id, booking->site_id})) {
+    return Decision{};
+  }
   booking = nullptr;
   return reject(RejectionCode::kUnknownId, "booking_id", "no booking " + std::string(booking_id));
+}
+
+std::optional<Rejection> check_may_request(const v1::Command& command) {
+  if (may_request(command.actor().role(), command.kind_case())) return std::nullopt;
+  return std::move(forbidden(command.actor()).rejection);
 }
 
 namespace {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "decide.h"
+#include "lifecycle.h"
 #include "verify.h"
 
 // Returns the rejection from a check, if the check found one.
@@ -76,13 +77,16 @@ std::string generate_id(std::string_view prefix, const DecideContext& context, T
   return id;
 }
 
-// Access to one booking by the command's actor. Clients reach only their own bookings, staff
-// only their site's; anything else looks like an unknown id (no leak of what exists).
+// Access to one booking by the command's actor, as lifecycle.h's may_see() says; a booking
+// the actor may not see looks like an unknown id (no leak of what exists).
 Decision find_booking_for(const Tenant& tenant, const v1::Actor& actor, std::string_view booking_id,
                           const Booking*& booking);
 
 bool role_in(const v1::Actor& actor, std::initializer_list<v1::Role> roles);
 Decision forbidden(const v1::Actor& actor);
+// Forbidden unless the actor's role may ask for this booking command (lifecycle.h
+// may_request()).
+std::optional<Rejection> check_may_request(const v1::Command& command);
 
 // Can `staff` take `appointment` (blocked for `blocked`) for `service` at `site`? Checks site,
 // skill, weekly hours in the site's zone, time off and the calendar (ignoring `ignore`).
