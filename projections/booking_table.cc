@@ -45,10 +45,6 @@ void request(BookingRecord& booking, const v1::Envelope& event, BookingChange& c
   payment.requested_at_ms = event.recorded_at_ms();
   booking.payments.push_back(std::move(payment));
   change.payment = &booking.payments.back();
-  // The engine's rule: a hold awaits the provider's webhook unless paid at the desk.
-  if (booking.state == BookingState::kHeld && body.provider() != "desk") {
-    booking.state = BookingState::kPendingPayment;
-  }
 }
 
 void settle(BookingRecord& booking, const v1::Envelope& event, BookingChange& change) {
@@ -63,7 +59,6 @@ void settle(BookingRecord& booking, const v1::Envelope& event, BookingChange& ch
     booking.paid_minor += event.payment_succeeded().amount_minor();
   } else {
     payment->state = PaymentState::kFailed;
-    if (booking.state == BookingState::kPendingPayment) booking.state = BookingState::kHeld;
   }
   change.payment = payment;
 }
@@ -155,7 +150,7 @@ BookingRecord decode_booking(Decoder& in, const std::string& tenant_id) {
   booking.held_at_ms = in.i64();
   booking.expires_at_ms = in.i64();
   booking.updated_at_ms = in.i64();
-  booking.state = decode_enum<BookingState>(in, kBookingStateMax);
+  booking.state = decode_enum<BookingState>(in, kBookingStatusMax);
   booking.cancelled_by = static_cast<v1::CancelledBy>(in.i32());
   booking.cancel_reason = in.str();
   for (std::size_t i = 0, n = in.count(); i < n; ++i) {
@@ -191,37 +186,6 @@ const PaymentRecord* BookingRecord::find_payment(std::string_view payment_id) co
   return find_payment_in(*this, payment_id);
 }
 
-std::string_view booking_id_of(const v1::Envelope& event) {
-  switch (event.event_case()) {
-    case v1::Envelope::kSlotHeld:
-      return event.slot_held().booking_id();
-    case v1::Envelope::kHoldExpired:
-      return event.hold_expired().booking_id();
-    case v1::Envelope::kBookingRescheduled:
-      return event.booking_rescheduled().booking_id();
-    case v1::Envelope::kBookingConfirmed:
-      return event.booking_confirmed().booking_id();
-    case v1::Envelope::kCheckedIn:
-      return event.checked_in().booking_id();
-    case v1::Envelope::kBookingCompleted:
-      return event.booking_completed().booking_id();
-    case v1::Envelope::kNoShowMarked:
-      return event.no_show_marked().booking_id();
-    case v1::Envelope::kPaymentRequested:
-      return event.payment_requested().booking_id();
-    case v1::Envelope::kPaymentSucceeded:
-      return event.payment_succeeded().booking_id();
-    case v1::Envelope::kPaymentFailed:
-      return event.payment_failed().booking_id();
-    case v1::Envelope::kBookingCancelled:
-      return event.booking_cancelled().booking_id();
-    case v1::Envelope::kRefundIssued:
-      return event.refund_issued().booking_id();
-    default:
-      return {};
-  }
-}
-
 std::optional<BookingChange> BookingTable::fold(const v1::Envelope& event) {
   const std::string_view booking_id = booking_id_of(event);
   if (booking_id.empty()) return std::nullopt;
@@ -251,9 +215,6 @@ BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope
   change.previous_end_ms = booking.end_ms;
   booking.updated_at_ms = event.recorded_at_ms();
   switch (event.event_case()) {
-    case v1::Envelope::kHoldExpired:
-      booking.state = BookingState::kExpired;
-      break;
     case v1::Envelope::kBookingRescheduled: {
       const auto& body = event.booking_rescheduled();
       change.previous_staff_id = booking.staff_id;
@@ -262,20 +223,7 @@ BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope
       booking.end_ms = body.end_ms();
       break;
     }
-    case v1::Envelope::kBookingConfirmed:
-      booking.state = BookingState::kConfirmed;
-      break;
-    case v1::Envelope::kCheckedIn:
-      booking.state = BookingState::kCheckedIn;
-      break;
-    case v1::Envelope::kBookingCompleted:
-      booking.state = BookingState::kCompleted;
-      break;
-    case v1::Envelope::kNoShowMarked:
-      booking.state = BookingState::kNoShow;
-      break;
     case v1::Envelope::kBookingCancelled:
-      booking.state = BookingState::kCancelled;
       booking.cancelled_by = event.booking_cancelled().by();
       booking.cancel_reason = event.booking_cancelled().reason();
       break;
@@ -291,6 +239,9 @@ BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope
       break;
     default:
       break;
+  }
+  if (const std::optional<BookingEvent> step = booking_event_of(event)) {
+    booking.state = next_status(booking.state, *step).value_or(booking.state);
   }
   return change;
 }

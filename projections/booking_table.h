@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "event_kinds.h"
 #include "events.pb.h"
 #include "interval_set.h"
 #include "model.h"
@@ -21,7 +22,6 @@ namespace turno::projections {
 // The engine's lifecycle states (lifecycle.h), with its to_string() and holds_time(): held,
 // pending payment, confirmed or checked in take the staff member's time.
 using BookingState = turno::BookingStatus;
-inline constexpr std::uint8_t kBookingStateMax = 7;  // kExpired
 using PaymentState = turno::PaymentStatus;
 using turno::holds_time;
 using turno::to_string;
@@ -94,7 +94,9 @@ struct BookingChange {
 class BookingTable {
  public:
   // Folds a booking, payment, cancellation or refund event and says what changed; nullopt for
-  // other events, and for events of a booking this table never saw held (ignored).
+  // other events, and for events of a booking this table never saw held (ignored). The state
+  // moves as lifecycle.h's next_status() says; an event it refuses (never in a log the writer
+  // wrote) leaves the state alone.
   std::optional<BookingChange> fold(const v1::Envelope& event);
 
   const BookingRecord* find(std::string_view tenant_id, std::string_view booking_id) const;
@@ -110,8 +112,5 @@ class BookingTable {
   BookingChange fold_into(BookingRecord& booking, const v1::Envelope& event);
   StringMap<StringMap<BookingRecord>> tenants_;  // tenant -> booking id -> booking
 };
-
-// The booking an event is about; empty for catalog events.
-std::string_view booking_id_of(const v1::Envelope& event);
 
 }  // namespace turno::projections

@@ -264,27 +264,6 @@ const std::vector<std::string>& TenantInfo::staff_at(std::string_view site_id) c
   return ids ? *ids : no_staff();
 }
 
-bool is_catalog_event(const v1::Envelope& event) {
-  switch (event.event_case()) {
-    case v1::Envelope::kTenantRegistered:
-    case v1::Envelope::kSiteOpened:
-    case v1::Envelope::kServiceDefined:
-    case v1::Envelope::kStaffJoined:
-    case v1::Envelope::kScheduleSet:
-    case v1::Envelope::kTimeOffAdded:
-    case v1::Envelope::kPolicySet:
-    case v1::Envelope::kStaffProfileUpdated:
-    case v1::Envelope::kSiteUpdated:
-    case v1::Envelope::kSiteRetired:
-    case v1::Envelope::kServiceUpdated:
-    case v1::Envelope::kServiceRetired:
-    case v1::Envelope::kStaffDeparted:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool CatalogState::fold(const v1::Envelope& event) {
   if (!is_catalog_event(event)) return false;
   if (event.has_tenant_registered()) {

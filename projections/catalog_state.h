@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codec.h"
+#include "event_kinds.h"
 #include "events.pb.h"
 #include "interval_set.h"
 #include "model.h"
@@ -114,7 +115,7 @@ struct TenantInfo {
 
 class CatalogState {
  public:
-  // Folds a catalog or directory event (TenantRegistered ... StaffDeparted) and returns true;
+  // Folds a catalog or directory event (is_catalog_event(), event_kinds.h) and returns true;
   // returns false and changes nothing for any other event.
   bool fold(const v1::Envelope& event);
   const TenantInfo* find_tenant(std::string_view id) const;
@@ -131,8 +132,5 @@ class CatalogState {
   void fold_directory_event(TenantInfo& tenant, const v1::Envelope& event);
   StringMap<TenantInfo> tenants_;
 };
-
-// True for the event types CatalogState::fold handles.
-bool is_catalog_event(const v1::Envelope& event);
 
 }  // namespace turno::projections
