@@ -1,5 +1,7 @@
 #include "booking_view.h"
 
+#include "event_kinds.h"
+
 namespace turno::api {
 namespace {
 
@@ -33,9 +35,6 @@ void request_payment(BookingView& view, const v1::PaymentRequested& body) {
                                       body.platform_fee_minor(),
                                       body.currency(),
                                       {}});
-  if (view.status == BookingStatus::kHeld && body.provider() != "desk") {
-    view.status = BookingStatus::kPendingPayment;
-  }
 }
 
 void settle(BookingView& view, const v1::Envelope& event) {
@@ -51,7 +50,6 @@ void settle(BookingView& view, const v1::Envelope& event) {
       payment->status = PaymentStatus::kFailed;
       payment->failure_reason = body.reason();
     }
-    if (view.status == BookingStatus::kPendingPayment) view.status = BookingStatus::kHeld;
   } else if (event.has_refund_issued()) {
     const auto& body = event.refund_issued();
     view.refunds.push_back(RefundView{body.refund_id(), body.payment_id(), body.amount_minor(),
@@ -99,42 +97,31 @@ void apply(BookingView& view, const v1::Envelope& event) {
     case v1::Envelope::kSlotHeld:
       return hold(view, event.slot_held());
     case v1::Envelope::kPaymentRequested:
-      return request_payment(view, event.payment_requested());
+      request_payment(view, event.payment_requested());
+      break;
     case v1::Envelope::kPaymentSucceeded:
     case v1::Envelope::kPaymentFailed:
     case v1::Envelope::kRefundIssued:
-      return settle(view, event);
-    case v1::Envelope::kBookingConfirmed:
-      view.status = BookingStatus::kConfirmed;
-      return;
-    case v1::Envelope::kHoldExpired:
-      view.status = BookingStatus::kExpired;
-      return;
-    case v1::Envelope::kCheckedIn:
-      view.status = BookingStatus::kCheckedIn;
-      return;
-    case v1::Envelope::kBookingCompleted:
-      view.status = BookingStatus::kCompleted;
-      return;
-    case v1::Envelope::kNoShowMarked:
-      view.status = BookingStatus::kNoShow;
-      return;
+      settle(view, event);
+      break;
     case v1::Envelope::kBookingRescheduled: {
       const auto& body = event.booking_rescheduled();
       view.staff_id = body.staff_id();
       view.start_ms = body.start_ms();
       view.end_ms = body.end_ms();
-      return;
+      break;
     }
     case v1::Envelope::kBookingCancelled: {
       const auto& body = event.booking_cancelled();
-      view.status = BookingStatus::kCancelled;
       view.cancellation = CancellationView{body.by(), body.reason(), body.minutes_before_start(),
                                            body.refund_due_minor()};
-      return;
+      break;
     }
     default:
-      return;
+      break;
+  }
+  if (const std::optional<BookingEvent> step = booking_event_of(event)) {
+    view.status = next_status(view.status, *step).value_or(view.status);
   }
 }
 
@@ -176,16 +163,8 @@ Result<std::optional<BookingView>> fold_booking(const std::vector<v1::Envelope>&
 }
 
 bool visible_to(const BookingView& view, const Principal& principal) {
-  switch (principal.role) {
-    case v1::ROLE_CLIENT:
-      return view.client_id == principal.subject;
-    case v1::ROLE_STAFF:
-      return view.site_id == principal.site;
-    case v1::ROLE_ADMIN:
-      return true;
-    default:
-      return false;
-  }
+  return may_see(Requester{principal.role, principal.subject, principal.site},
+                 BookingParties{view.client_id, view.site_id});
 }
 
 void write_booking(JsonWriter& json, const BookingView& view) {

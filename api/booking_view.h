@@ -11,6 +11,7 @@
 #include "event_log.h"
 #include "json_writer.h"
 #include "jwt.h"
+#include "lifecycle.h"
 #include "model.h"
 
 namespace turno::api {
@@ -62,7 +63,8 @@ struct BookingView {
   std::uint64_t version = 0;  // the stream version folded up to
 };
 
-// Folds one event of the booking's stream into `view` (mirrors the engine's evolve).
+// Folds one event of the booking's stream into `view`; the status moves as lifecycle.h's
+// next_status() says, as in the engine's evolve().
 void apply(BookingView& view, const v1::Envelope& event);
 
 // Folds the stream's events with version below `before_version` (0: all) from `log`, then
@@ -76,8 +78,8 @@ Result<std::optional<BookingView>> load_booking(const EventLog& log, std::string
 Result<std::optional<BookingView>> fold_booking(const std::vector<v1::Envelope>& before,
                                                 const std::vector<v1::Envelope>& tail);
 
-// The engine's visibility rule: clients see their own bookings, staff their site's, admins
-// all of their tenant's.
+// Whether the caller may see the booking: the engine's rule, lifecycle.h's may_see() (clients
+// their own bookings, staff their site's, admins all of their tenant's).
 bool visible_to(const BookingView& view, const Principal& principal);
 
 // The booking as a JSON object.

@@ -4,19 +4,13 @@
 // replayed Idempotency-Key gets the same body.
 #include "booking_view.h"
 #include "command_call.h"
+#include "event_kinds.h"
 #include "route_groups.h"
 #include "sandbox.h"
 #include "shard_routing.h"
 
 namespace turno::api {
 namespace {
-
-constexpr std::string_view kBookingStreamPart = "/booking/";
-
-std::string booking_id_of_stream(const std::string& stream) {
-  const auto at = stream.find(kBookingStreamPart);
-  return at == std::string::npos ? std::string() : stream.substr(at + kBookingStreamPart.size());
-}
 
 Response storage_problem(const Status& status) {
   return problem_response(make_problem(http::status::service_unavailable, "storage_failed",
@@ -28,7 +22,7 @@ Response booking_response(Api& api, const std::string& tenant, std::string booki
                           const CommandResult& result, http::status status) {
   std::uint64_t before_version = 0;
   if (!result.events.empty()) {
-    booking_id = booking_id_of_stream(result.events.front().stream());
+    booking_id = std::string(booking_id_of(result.events.front()));
     before_version = result.events.front().stream_version();
   }
   // Decided by another shard (shard_routing.h): its reply carries the stream before the events.
