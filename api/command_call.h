@@ -11,17 +11,14 @@
 
 #include "api.h"
 #include "commands.pb.h"
+#include "field_bounds.h"
 #include "json_reader.h"
 #include "writer.h"
 
 namespace turno::api {
 
-inline constexpr std::size_t kIdempotencyKeyBytesMax = 255;
-
-// Request field bounds: no more is read than the engine accepts (decide_support.h says why).
-inline constexpr std::size_t kIdBytesMax = 64;
-inline constexpr std::size_t kNameBytesMax = 200;
-inline constexpr std::size_t kTextBytesMax = 500;
+// Request field bounds are the engine's (field_bounds.h): no more is read than it accepts.
+inline constexpr std::size_t kIdempotencyKeyBytesMax = kCommandIdBytesMax;
 inline constexpr std::int64_t kInt32Max = std::numeric_limits<std::int32_t>::max();
 inline constexpr std::int64_t kInt64Max = std::numeric_limits<std::int64_t>::max();
 

@@ -55,8 +55,8 @@ void hold_slot(Call& call) {
         out.set_site_id(in.string("site_id", Presence::kRequired, kIdBytesMax));
         out.set_service_id(in.string("service_id", Presence::kRequired, kIdBytesMax));
         out.set_staff_id(in.string("staff_id", Presence::kOptional, kIdBytesMax));
-        out.set_client_id(in.string("client_id", Presence::kOptional, 4 * kIdBytesMax));
-        out.set_patient(in.string("patient", Presence::kOptional, 200));
+        out.set_client_id(in.string("client_id", Presence::kOptional, kSubjectBytesMax));
+        out.set_patient(in.string("patient", Presence::kOptional, kNameBytesMax));
         out.set_start_ms(in.instant_ms("start", Presence::kRequired));
       },
       render_booking(call, http::status::created));

@@ -125,7 +125,8 @@ void add_staff(Call& call) {
         out.set_staff_id(in.string("staff_id", Presence::kOptional, kIdBytesMax));
         out.set_site_id(in.string("site_id", Presence::kRequired, kIdBytesMax));
         out.set_name(in.string("name", Presence::kRequired, kNameBytesMax));
-        for (std::string& skill : in.strings("skills", Presence::kOptional, 32, kIdBytesMax)) {
+        for (std::string& skill :
+             in.strings("skills", Presence::kOptional, kSkillsMax, kIdBytesMax)) {
           out.add_skills(std::move(skill));
         }
       },

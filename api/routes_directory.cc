@@ -9,9 +9,6 @@
 namespace turno::api {
 namespace {
 
-constexpr std::size_t kBioBytesMax = 2000;
-constexpr std::size_t kLanguagesMax = 10;
-
 // Answers with the id the path names and what the engine recorded: {"<id_name>": ..., "changed":
 // true} (false when the command changed nothing).
 Render render_changed(Call& call, std::string_view id_name) {
@@ -41,8 +38,9 @@ void update_profile(Call& call) {
         out.set_staff_id(std::string(call.param("id")));
         out.set_specialty(in.string("specialty", Presence::kOptional, kNameBytesMax));
         out.set_bio(in.string("bio", Presence::kOptional, kBioBytesMax));
-        out.set_photo_url(in.string("photo_url", Presence::kOptional, kBioBytesMax));
-        for (std::string& tag : in.strings("languages", Presence::kOptional, kLanguagesMax, 35)) {
+        out.set_photo_url(in.string("photo_url", Presence::kOptional, kUrlBytesMax));
+        for (std::string& tag :
+             in.strings("languages", Presence::kOptional, kLanguagesMax, kLanguageTagBytesMax)) {
           out.add_languages(std::move(tag));
         }
       },
@@ -56,7 +54,7 @@ void update_site(Call& call) {
         auto& out = *command.mutable_update_site();
         out.set_site_id(std::string(call.param("id")));
         out.set_name(in.string("name", Presence::kRequired, kNameBytesMax));
-        out.set_address(in.string("address", Presence::kOptional, kBioBytesMax));
+        out.set_address(in.string("address", Presence::kOptional, kTextBytesMax));
       },
       render_changed(call, "site_id"));
 }

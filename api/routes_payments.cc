@@ -118,7 +118,7 @@ void sandbox_outcome(Call& call) {
   }
   std::optional<JsonBody> body = read_body(call, true);
   if (!body) return;
-  std::string reason = body->root().string("reason", Presence::kOptional, 500);
+  std::string reason = body->root().string("reason", Presence::kOptional, kTextBytesMax);
   body->root().finish();
   if (answer_if_invalid(call, *body)) return;
   if (!kSucceeded && reason.empty()) reason = "card_declined";

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "api.h"
+#include "field_bounds.h"
 #include "ical.h"
 #include "local_time.h"
 #include "route_groups.h"
@@ -85,7 +86,6 @@ void availability(Call& call) {
   request.staff_id = params.text("staff_id");
   request.days = kAvailabilityDaysDefault;
   request.now_ms = call.api.clock().now_ms();
-  constexpr std::int32_t kDurationMinMax = 24 * 60;
   if (answered(call, {params.day("from", request.from_day),
                       params.count("days", projections::kAvailabilityDaysMax, request.days),
                       params.count("duration_min", kDurationMinMax, request.duration_min)})) {

@@ -13,11 +13,12 @@
 #include <unordered_map>
 
 #include "api.h"
+#include "event_kinds.h"
 #include "events.pb.h"
 
 namespace turno::api {
 
-inline constexpr std::string_view kSandboxProvider = "sandbox";
+using turno::kSandboxProvider;  // the engine's name for it (event_kinds.h)
 inline constexpr std::size_t kSandboxIntentsMax = 1'000'000;
 inline constexpr std::chrono::milliseconds kSandboxDeliveryTimeout{10'000};
 // The sandbox's webhook signing secret when none is configured: 256 random bits.

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "field_bounds.h"
 #include "status.h"
 
 namespace turno::api {
@@ -29,7 +30,7 @@ inline constexpr std::size_t kShardsMax = 1024;
 inline constexpr std::size_t kShardTenantsMax = 1'000'000;
 inline constexpr std::size_t kShardIdBytesMax = 64;
 inline constexpr std::size_t kShardUrlBytesMax = 2048;
-inline constexpr std::size_t kShardTenantIdBytesMax = 64;  // as the API reads ids
+inline constexpr std::size_t kShardTenantIdBytesMax = kIdBytesMax;  // as the API reads ids
 
 struct Shard {
   std::string id;

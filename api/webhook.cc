@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "crypto.h"
+#include "field_bounds.h"
 #include "json_writer.h"
 
 namespace turno::api {
@@ -74,17 +75,17 @@ std::optional<PaymentEvent> parse_payment_event(std::string_view body, FieldErro
   JsonBody json(body);
   PaymentEvent event;
   JsonObject& root = json.root();
-  event.event_id = root.string("id", Presence::kRequired, 255);
+  event.event_id = root.string("id", Presence::kRequired, kProviderEventIdBytesMax);
   event.type = root.string("type", Presence::kRequired, 128);
   JsonObject intent =
       root.object("data", Presence::kRequired).object("object", Presence::kRequired);
-  event.payment_id = intent.string("id", Presence::kRequired, 64);
+  event.payment_id = intent.string("id", Presence::kRequired, kIdBytesMax);
   event.amount_minor = intent.integer("amount", Presence::kRequired, 0, INT64_MAX);
   event.currency = upper(intent.string("currency", Presence::kRequired, 3));
-  event.tenant =
-      intent.object("metadata", Presence::kRequired).string("tenant", Presence::kRequired, 64);
+  event.tenant = intent.object("metadata", Presence::kRequired)
+                     .string("tenant", Presence::kRequired, kIdBytesMax);
   JsonObject failure = intent.object("last_payment_error", Presence::kOptional);
-  event.failure_reason = failure.string("message", Presence::kOptional, 500);
+  event.failure_reason = failure.string("message", Presence::kOptional, kTextBytesMax);
   if (!json.ok()) {
     error = json.error();
     return std::nullopt;

@@ -8,8 +8,8 @@ using namespace decide_detail;
 
 Decision decide(const Model& model, const v1::Command& command, const DecideContext& context) {
   TURNO_REJECT_IF(check_id("tenant_id", command.tenant_id(), true));
-  TURNO_REJECT_IF(check_text("command_id", command.command_id(), 255, true));
-  TURNO_REJECT_IF(check_text("actor.id", command.actor().id(), kIdBytesMax * 4, true));
+  TURNO_REJECT_IF(check_text("command_id", command.command_id(), kCommandIdBytesMax, true));
+  TURNO_REJECT_IF(check_text("actor.id", command.actor().id(), kSubjectBytesMax, true));
   switch (command.kind_case()) {
     case v1::Command::kRegisterTenant:
     case v1::Command::kOpenSite:

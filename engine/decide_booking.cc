@@ -73,7 +73,7 @@ Decision hold_slot(const Tenant& tenant, const v1::Command& command, const Decid
     }
     client_id = actor.id();
   }
-  TURNO_REJECT_IF(check_text("client_id", client_id, kIdBytesMax * 4, true));
+  TURNO_REJECT_IF(check_text("client_id", client_id, kSubjectBytesMax, true));
   const Site* site = tenant.find_site(body.site_id());
   if (site == nullptr || (actor.role() == v1::ROLE_STAFF && actor.site_id() != site->id)) {
     return reject(RejectionCode::kUnknownId, "site_id", "no site " + body.site_id());

@@ -7,11 +7,6 @@
 namespace turno::decide_detail {
 namespace {
 
-constexpr std::size_t kBioBytesMax = 2000;
-constexpr std::size_t kUrlBytesMax = 500;
-constexpr std::size_t kLanguagesMax = 10;
-constexpr std::size_t kLanguageTagBytesMax = 16;
-
 bool valid_language_tag(std::string_view tag) {
   return !tag.empty() && tag.size() <= kLanguageTagBytesMax &&
          std::all_of(tag.begin(), tag.end(), [](char c) {

@@ -5,8 +5,6 @@
 namespace turno::decide_detail {
 namespace {
 
-inline constexpr std::string_view kDeskProvider = "desk";
-
 v1::Envelope& emit_on(Emitter& out, const Tenant& tenant, const Booking& booking) {
   return out.emit(entity_stream(tenant.id, "booking", booking.id), booking.stream_version,
                   booking.site_id);
@@ -44,7 +42,7 @@ Decision request_payment(const Tenant& tenant, const v1::Command& command,
   }
   const bool prepay = tenant.policy.prepayment_required && booking->price_minor > 0;
   std::string provider = prepay ? body.provider() : std::string(kDeskProvider);
-  if (provider.empty()) provider = "sandbox";
+  if (provider.empty()) provider = std::string(kSandboxProvider);
   if (prepay && provider == kDeskProvider) {
     return reject(RejectionCode::kValidation, "provider",
                   "this tenant requires prepayment through a payment provider");
@@ -123,7 +121,8 @@ Decision payment_succeeded(const Tenant& tenant, const v1::Command& command,
   const v1::RecordPaymentSucceeded& body = command.record_payment_succeeded();
   TURNO_REJECT_IF(check_id("payment_id", body.payment_id(), true));
   TURNO_REJECT_IF(check_id("provider", body.provider(), true));
-  TURNO_REJECT_IF(check_text("provider_event_id", body.provider_event_id(), 255, true));
+  TURNO_REJECT_IF(
+      check_text("provider_event_id", body.provider_event_id(), kProviderEventIdBytesMax, true));
   const Payment* payment = tenant.find_payment(body.payment_id());
   if (payment == nullptr || payment->provider != body.provider()) {
     return reject(RejectionCode::kUnknownId, "payment_id", "no payment " + body.payment_id());
@@ -156,7 +155,8 @@ Decision payment_failed(const Tenant& tenant, const v1::Command& command,
   const v1::RecordPaymentFailed& body = command.record_payment_failed();
   TURNO_REJECT_IF(check_id("payment_id", body.payment_id(), true));
   TURNO_REJECT_IF(check_id("provider", body.provider(), true));
-  TURNO_REJECT_IF(check_text("provider_event_id", body.provider_event_id(), 255, true));
+  TURNO_REJECT_IF(
+      check_text("provider_event_id", body.provider_event_id(), kProviderEventIdBytesMax, true));
   TURNO_REJECT_IF(check_text("reason", body.reason(), kTextBytesMax, false));
   const Payment* payment = tenant.find_payment(body.payment_id());
   if (payment == nullptr || payment->provider != body.provider()) {

@@ -38,7 +38,8 @@ std::optional<Rejection> check_id(std::string_view field, std::string_view value
       });
   if (well_formed) return std::nullopt;
   return Rejection{RejectionCode::kValidation, std::string(field),
-                   std::string(field) + " must be 1 to 64 of A-Z a-z 0-9 . _ -"};
+                   std::string(field) + " must be 1 to " + std::to_string(kIdBytesMax) +
+                       " of A-Z a-z 0-9 . _ -"};
 }
 
 std::optional<Rejection> check_text(std::string_view field, std::string_view value,

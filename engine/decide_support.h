@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "decide.h"
+#include "event_kinds.h"
+#include "field_bounds.h"
 #include "lifecycle.h"
 #include "verify.h"
 
@@ -19,19 +21,6 @@
     }
 
 namespace turno::decide_detail {
-
-// Field bounds: every string a command carries is bounded, so every envelope is too.
-inline constexpr std::size_t kIdBytesMax = 64;
-inline constexpr std::size_t kNameBytesMax = 200;
-inline constexpr std::size_t kTextBytesMax = 500;
-inline constexpr std::size_t kSkillsMax = 32;
-inline constexpr std::size_t kWeeklyIntervalsMax = 7 * 8;
-inline constexpr std::int64_t kPriceMinorMax = 1'000'000'000'000;  // 10^12 minor units
-inline constexpr std::int32_t kDurationMinMax = 24 * 60;
-inline constexpr std::int32_t kBufferMinMax = 8 * 60;
-inline constexpr std::int64_t kInstantMsMin = 946'684'800'000;    // 2000-01-01T00:00Z
-inline constexpr std::int64_t kInstantMsMax = 7'258'118'400'000;  // 2200-01-01T00:00Z
-inline constexpr std::int64_t kTimeOffMsMax = 366 * kMsPerDay;
 
 inline Decision reject(RejectionCode code, std::string field, std::string detail) {
   Decision decision;

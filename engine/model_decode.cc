@@ -1,6 +1,6 @@
 // decode_model(): a write model from its canonical image (a snapshot). The image is data read
 // from disk, so every reference and invariant is checked and a bad image is an error value.
-#include "decide_support.h"
+#include "field_bounds.h"
 #include "model_codec.h"
 
 namespace turno {
@@ -68,8 +68,8 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   if (booking.start_ms < -kInstantMsAbsMax || booking.end_ms > kInstantMsAbsMax) {
     return bad("booking instants out of range");
   }
-  if (booking.buffer_before_min < 0 || booking.buffer_before_min > decide_detail::kBufferMinMax ||
-      booking.buffer_after_min < 0 || booking.buffer_after_min > decide_detail::kBufferMinMax) {
+  if (booking.buffer_before_min < 0 || booking.buffer_before_min > kBufferMinMax ||
+      booking.buffer_after_min < 0 || booking.buffer_after_min > kBufferMinMax) {
     return bad("booking buffers out of range");
   }
   if (!holds_time(booking.status)) return Status::ok();
