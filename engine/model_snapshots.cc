@@ -166,7 +166,11 @@ Status write_model_snapshot(SnapshotStore& store, const EventLog& log, const Mod
 
 ModelSnapshotter::ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store,
                                    ModelSnapshotOptions options)
-    : log_(log), store_(std::move(store)), model_hash_{}, options_(std::move(options)) {
+    : log_(log),
+      store_(std::move(store)),
+      model_hash_{},
+      options_(std::move(options)),
+      subscription_(log, {options_.batch_events_max, options_.poll_max, options_.poll_max}) {
   VERIFY(options_.every_events > 0, "snapshots every 0 events");
 }
 
@@ -202,11 +206,7 @@ void ModelSnapshotter::start() {
 }
 
 void ModelSnapshotter::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  stop_requested_.notify_all();
+  subscription_.stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -227,43 +227,38 @@ Seq ModelSnapshotter::next_snapshot_at() const {
 
 void ModelSnapshotter::run() {
   while (!load_start()) {
-    std::unique_lock lock(mutex_);
-    if (stop_requested_.wait_for(lock, options_.poll_max, [this] { return stopping_; })) return;
+    if (subscription_.wait_for_stop(options_.poll_max)) return;
   }
-  while (true) {
-    {
-      std::unique_lock lock(mutex_);
-      if (stopping_) break;
-    }
-    const Seq tail = log_.wait_for_commit_after(model_.last_seq, options_.poll_max);
-    if (!fold_until(tail)) {
-      // The log could not be read: try again after a pause rather than spin.
-      std::unique_lock lock(mutex_);
-      stop_requested_.wait_for(lock, options_.poll_max, [this] { return stopping_; });
-      continue;
-    }
-    if (model_.last_seq >= next_snapshot_at()) take_snapshot();
-  }
-  // Clean shutdown: everything committed is folded in, then one last snapshot.
-  while (model_.last_seq < log_.last_seq()) {
-    if (!fold_until(log_.last_seq())) return;
-    if (model_.last_seq >= next_snapshot_at()) take_snapshot();
-  }
+  // apply() never fails: following ends with stop().
+  subscription_.follow(*this).ignore();
+  // Clean shutdown: everything committed is folded in, then one last snapshot. A read error
+  // (recorded by read_failed) leaves that snapshot out.
+  if (!subscription_.catch_up(*this).is_ok()) return;
   if (options_.on_stop && model_.last_seq > last_snapshot_seq_) take_snapshot();
 }
 
-bool ModelSnapshotter::fold_until(Seq to) {
-  to = std::min(to, next_snapshot_at());
-  if (to <= model_.last_seq) to = log_.last_seq();  // a snapshot is due: fold on regardless
-  LogCursor cursor = log_.read(model_.last_seq.next(), to);
-  while (cursor.next()) {
-    evolve(model_, cursor.record().envelope);
-    model_hash_ = cursor.record().hash;
-  }
+// The next snapshot point while it lies ahead; once passed (a model loaded far beyond the
+// last snapshot), no cap: the snapshot is taken at the next checkpoint.
+Seq ModelSnapshotter::until() const {
+  const Seq at = next_snapshot_at();
+  return at > model_.last_seq ? at : kLogEnd;
+}
+
+Status ModelSnapshotter::apply(LogBatch batch) {
+  for (const LogRecord& record : batch.records) evolve(model_, record.envelope);
+  model_hash_ = batch.records.back().hash;
   stats_.folded_seq.store(model_.last_seq.value);
-  if (cursor.status().is_ok()) return true;
-  record_error("following the log: " + cursor.status().message());
-  return false;
+  return Status::ok();
+}
+
+// A snapshot when the point is reached: after the batch that reaches it, or when idle for a
+// model loaded past it.
+void ModelSnapshotter::checkpoint(Checkpoint) {
+  if (model_.last_seq >= next_snapshot_at()) take_snapshot();
+}
+
+void ModelSnapshotter::read_failed(const Status& error) {
+  record_error("following the log: " + error.message());
 }
 
 void ModelSnapshotter::take_snapshot() {

@@ -1,16 +1,16 @@
 // Write-model snapshots, so a restart replays only the tail of the log.
 //
-// Taking them never slows the writer: a ModelSnapshotter thread follows the committed log,
-// folds it into its own copy of the model with evolve(), and every `every_events` events (and
-// when stopped) writes the model to a SnapshotStore, pruning to `keep`. Loading takes the
-// newest snapshot that validates — the store's checksum, the same log (id and hash at its
-// seq), a model image that decodes with its invariants — and replays the log after it; any
-// snapshot that fails is reported and the next older one tried, down to a full replay.
+// Taking them never slows the writer: a ModelSnapshotter thread follows the committed log
+// (log_subscription.h), folds it into its own copy of the model with evolve(), and every
+// `every_events` events (and when stopped) writes the model to a SnapshotStore, pruning to
+// `keep`. Loading takes the newest snapshot that validates — the store's checksum, the same
+// log (id and hash at its seq), a model image that decodes with its invariants — and replays
+// the log after it; any snapshot that fails is reported and the next older one tried, down
+// to a full replay.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "event_log.h"
+#include "log_subscription.h"
 #include "model.h"
 #include "snapshot_store.h"
 #include "writer.h"
@@ -31,7 +32,9 @@ struct ModelSnapshotOptions {
   std::uint64_t every_events = 100'000;     // a snapshot after this many events since the last
   std::size_t keep = 3;                     // snapshots kept after each new one
   bool on_stop = true;                      // and one at clean shutdown, if anything is new
-  std::chrono::milliseconds poll_max{100};  // longest wait for a commit (bounds stop latency)
+  std::size_t batch_events_max = 1024;      // events read and folded at a time (stop latency)
+  std::chrono::milliseconds poll_max{100};  // longest wait for a commit, and the pause after
+                                            // a failed read (both bound stop latency)
   bool sync = true;                         // fdatasync each snapshot
 };
 
@@ -80,15 +83,16 @@ struct ModelSnapshotterStats {
   std::atomic<std::uint64_t> folded_seq{0};  // how far the follower's model has come
 };
 
-// The follower. Owns its model; nothing else reads it while it runs.
-class ModelSnapshotter {
+// The follower. Owns its model; nothing else reads it while it runs. Its batches stop at each
+// snapshot point (every_events after the last snapshot), where it takes the snapshot.
+class ModelSnapshotter : private LogSubscriber {
  public:
   // `log` and `store` must outlive the snapshotter. Its thread builds its own model first
   // (load_model: the newest valid snapshot and the tail), so start-up does not wait for a
   // copy of the writer's.
   ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store,
                    ModelSnapshotOptions options);
-  ~ModelSnapshotter();
+  ~ModelSnapshotter() override;
   ModelSnapshotter(const ModelSnapshotter&) = delete;
   ModelSnapshotter& operator=(const ModelSnapshotter&) = delete;
 
@@ -105,11 +109,16 @@ class ModelSnapshotter {
   void run();
   // Builds model_ from the store and the log. False (error recorded) if the log fails.
   bool load_start();
-  // Folds at most up to `to`, stopping early at the next snapshot point. False on a log error.
-  bool fold_until(Seq to);
   void take_snapshot();
   void record_error(const std::string& message);
   Seq next_snapshot_at() const;
+
+  // LogSubscriber, on the snapshotter's thread.
+  Seq applied() const override { return model_.last_seq; }
+  Seq until() const override;
+  Status apply(LogBatch batch) override;
+  void checkpoint(Checkpoint when) override;
+  void read_failed(const Status& error) override;
 
   const EventLog& log_;
   std::shared_ptr<SnapshotStore> store_;
@@ -118,10 +127,9 @@ class ModelSnapshotter {
   ModelSnapshotOptions options_;
   Seq last_snapshot_seq_;
   ModelSnapshotterStats stats_;
+  LogSubscription subscription_;
 
-  mutable std::mutex mutex_;  // guards stopping_, last_error_
-  std::condition_variable stop_requested_;
-  bool stopping_ = false;
+  mutable std::mutex mutex_;  // guards last_error_
   std::string last_error_;
   std::thread thread_;
 };
