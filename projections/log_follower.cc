@@ -12,12 +12,19 @@ Status read_envelopes(const EventLog& log, Seq from, std::size_t count,
 
 LogFollower::LogFollower(const EventLog& log, ProjectorGroup& group, Progress& progress,
                          FollowerOptions options)
-    : log_(log), group_(group), progress_(progress), options_(options) {
-  thread_ = std::thread([this] { run(); });
+    : log_(log),
+      group_(group),
+      progress_(progress),
+      subscription_(log, {options.batch_events_max, options.idle_wait, options.error_backoff}) {
+  thread_ = std::thread([this] {
+    // The subscriber's apply() never fails: only stop() ends following.
+    subscription_.follow(*this).ignore();
+    set_error(group_.checkpoint(/*quiet=*/true, /*force=*/true));
+  });
 }
 
 void LogFollower::stop() {
-  stopping_.store(true);
+  subscription_.stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -31,30 +38,19 @@ void LogFollower::set_error(Status status) {
   error_ = std::move(status);
 }
 
-void LogFollower::run() {
-  std::vector<v1::Envelope> batch;
-  while (!stopping_.load()) {
-    const Seq next = group_.min_applied().next();
-    const Seq tail = log_.last_seq();
-    group_.observe_head(tail);
-    if (tail < next) {
-      set_error(group_.checkpoint(/*quiet=*/true));
-      log_.wait_for_commit_after(tail, options_.idle_wait);
-      continue;
-    }
-    batch.clear();
-    Status read = read_envelopes(log_, next, options_.batch_events_max, batch);
-    if (!read.is_ok()) {
-      set_error(std::move(read));
-      std::this_thread::sleep_for(options_.error_backoff);
-      continue;
-    }
-    group_.offer(batch);
-    group_.observe_head(tail);
-    progress_.advanced();
-    set_error(group_.checkpoint(/*quiet=*/false));
-  }
-  set_error(group_.checkpoint(/*quiet=*/true, /*force=*/true));
+Status LogFollower::apply(LogBatch batch) {
+  // The projectors take envelopes: swap them out of the subscription's buffer, no copy.
+  const std::size_t count = batch.records.size();
+  if (envelopes_.size() < count) envelopes_.resize(count);
+  for (std::size_t i = 0; i < count; ++i) envelopes_[i].Swap(&batch.records[i].envelope);
+  group_.offer(std::span<const v1::Envelope>(envelopes_.data(), count));
+  group_.observe_head(batch.tail);
+  progress_.advanced();
+  return Status::ok();
+}
+
+void LogFollower::checkpoint(Checkpoint when) {
+  set_error(group_.checkpoint(/*quiet=*/when == Checkpoint::kIdle));
 }
 
 }  // namespace turno::projections
