@@ -20,7 +20,20 @@ void on_ack_error(jsCtx*, jsPubAckErr* error, void* closure) {
 
 }  // namespace
 
-struct NatsPublisher::Session {
+// One connection to JetStream, following the log from the published seq while it lasts.
+struct NatsPublisher::Session final : LogSubscriber {
+  explicit Session(NatsPublisher& owner) : publisher(owner) {}
+
+  Seq applied() const override { return publisher.published_seq(); }
+  Status apply(LogBatch batch) override { return publisher.publish_batch(*this, batch.records); }
+  void checkpoint(Checkpoint when) override {
+    publisher.persist_checkpoint(/*force=*/false);
+    // An acknowledged batch clears the last error (after its checkpoint, as it always did).
+    if (when == Checkpoint::kAfterBatch) publisher.set_error(Status::ok());
+  }
+  void read_failed(const Status& error) override { publisher.set_error(error); }
+
+  NatsPublisher& publisher;
   NatsConnection connection;
   JetStream js;
   bool published = false;  // js_PublishAsyncGetPendingList crashes (3.4.1) before any publish
@@ -28,7 +41,10 @@ struct NatsPublisher::Session {
 
 NatsPublisher::NatsPublisher(const EventLog& log, NatsPublisherOptions options,
                              std::unique_ptr<SnapshotStore> store)
-    : log_(log), options_(std::move(options)), store_(std::move(store)) {}
+    : log_(log),
+      options_(std::move(options)),
+      store_(std::move(store)),
+      subscription_(log, {options_.batch_events_max, options_.idle_wait, options_.retry_wait}) {}
 
 Result<std::unique_ptr<NatsPublisher>> NatsPublisher::start(const EventLog& log,
                                                             NatsPublisherOptions options) {
@@ -57,7 +73,7 @@ NatsPublisher::~NatsPublisher() {
 }
 
 void NatsPublisher::stop() {
-  stopping_.store(true);
+  subscription_.stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -85,8 +101,8 @@ void NatsPublisher::run() {
   if (setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kPublisherNice) != 0) {
     set_error(Status::io_error("nats: could not lower the publisher's priority"));
   }
-  while (!stopping_.load()) {
-    Session session;
+  while (!subscription_.stopping()) {
+    Session session(*this);
     jsOptions js_options;
     jsOptions_Init(&js_options);
     js_options.PublishAsync.MaxPending = static_cast<std::int64_t>(2 * options_.batch_events_max);
@@ -105,9 +121,9 @@ void NatsPublisher::run() {
     if (status.is_ok()) status = rewind_to_stream(session);
     if (status.is_ok()) {
       connected_.store(true);
-      status = serve(session);  // returns on failure or stop
+      status = subscription_.follow(session);  // returns on a NATS failure or stop
       connected_.store(false);
-      if (!stopping_.load()) reconnects_.fetch_add(1);
+      if (!subscription_.stopping()) reconnects_.fetch_add(1);
     }
     set_error(std::move(status));
     if (session.published) {
@@ -116,36 +132,17 @@ void NatsPublisher::run() {
         natsMsgList_Destroy(&pending);
       }
     }
-    if (!stopping_.load()) std::this_thread::sleep_for(options_.retry_wait);
+    subscription_.wait_for_stop(options_.retry_wait);
   }
   persist_checkpoint(/*force=*/true);
 }
 
-// Publishes until stopped or a failure; each turn one batch, or a wait for commits.
-Status NatsPublisher::serve(Session& session) {
-  while (!stopping_.load()) {
-    const Seq next = published_seq().next();
-    const Seq tail = log_.last_seq();
-    if (tail < next) {
-      persist_checkpoint(/*force=*/false);
-      log_.wait_for_commit_after(tail, options_.idle_wait);
-      continue;
-    }
-    if (Status status = publish_batch(session, next); !status.is_ok()) return status;
-    set_error(Status::ok());
-  }
-  return Status::ok();
-}
-
-Status NatsPublisher::publish_batch(Session& session, Seq from) {
+// Publishes the batch and waits until JetStream acknowledged all of it.
+Status NatsPublisher::publish_batch(Session& session, std::span<const LogRecord> records) {
   batch_failed_.store(false);
-  LogCursor cursor = log_.read(from, Seq{from.value + options_.batch_events_max - 1});
-  Seq last;
-  std::uint64_t count = 0;
   std::string subject;
   std::string id;
-  while (cursor.next()) {
-    const LogRecord& record = cursor.record();
+  for (const LogRecord& record : records) {
     subject = nats_format::event_subject(record.envelope);
     id = nats_format::msg_id(log_.log_id(), record.seq);
     jsPubOptions options;
@@ -158,10 +155,7 @@ Status NatsPublisher::publish_batch(Session& session, Seq from) {
       return nats_status(status, "nats: publish seq " + std::to_string(record.seq.value));
     }
     session.published = true;
-    last = record.seq;
-    ++count;
   }
-  if (!cursor.status().is_ok()) return cursor.status();
   jsPubOptions wait;
   jsPubOptions_Init(&wait);
   wait.MaxWait = options_.ack_wait.count();
@@ -172,9 +166,8 @@ Status NatsPublisher::publish_batch(Session& session, Seq from) {
     std::lock_guard lock(error_mutex_);
     return Status::io_error("nats: JetStream refused a message: " + failure_);
   }
-  published_seq_.store(last.value);
-  events_published_.fetch_add(count);
-  persist_checkpoint(/*force=*/false);
+  published_seq_.store(records.back().seq.value);
+  events_published_.fetch_add(records.size());
   return Status::ok();
 }
 

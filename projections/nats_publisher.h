@@ -17,10 +17,12 @@
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 
 #include "event_log.h"
+#include "log_subscription.h"
 #include "snapshot_store.h"
 
 namespace turno::projections {
@@ -31,7 +33,8 @@ struct NatsPublisherOptions {
   std::size_t batch_events_max = 4096;  // published before waiting for their acks
   std::chrono::milliseconds ack_wait{5'000};
   std::chrono::milliseconds idle_wait{200};   // longest wait for a commit (stop latency)
-  std::chrono::milliseconds retry_wait{500};  // after a failure, before reconnecting
+  std::chrono::milliseconds retry_wait{500};  // after a failure: before reconnecting, or
+                                              // before reading the log again
   std::chrono::milliseconds checkpoint_interval{1'000};
   int stream_replicas = 1;  // copies of TURNO_EVENTS when this node creates it (3 in a cluster)
 };
@@ -65,8 +68,7 @@ class NatsPublisher {
   NatsPublisher(const EventLog& log, NatsPublisherOptions options,
                 std::unique_ptr<SnapshotStore> store);
   void run();
-  Status serve(Session& session);
-  Status publish_batch(Session& session, Seq from);
+  Status publish_batch(Session& session, std::span<const LogRecord> records);
   Status rewind_to_stream(Session& session);
   void persist_checkpoint(bool force);
   Status anchor_published_head(Seq seq);
@@ -79,8 +81,8 @@ class NatsPublisher {
   std::atomic<std::uint64_t> events_published_{0};
   std::atomic<std::uint64_t> reconnects_{0};
   std::atomic<bool> connected_{false};
-  std::atomic<bool> stopping_{false};
   std::atomic<bool> batch_failed_{false};
+  LogSubscription subscription_;  // follows the log while connected; stop() stops it
   Seq persisted_seq_;
   std::chrono::steady_clock::time_point persisted_at_;
   mutable std::mutex error_mutex_;  // guards error_, failure_
