@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -263,4 +264,31 @@ TEST_CASE("turno replay --as-of rebuilds every view as of an instant into a new 
   REQUIRE(before.status == 0);
   CHECK(before.out.find("0 events (up to seq 0)") != std::string::npos);
   CHECK(run_turno("replay --data " + data + " --as-of 2020-01-01T00:00:00Z").status == 2);
+}
+
+TEST_CASE("turno repair restores a lost log from a backup, and only then does it verify") {
+  HistoryFixture history(300);
+  const std::string data = history.log_path();
+  const std::string backup = history.data_path() + "/backup";
+  const std::uint64_t tail = history.log().last_seq().value;
+  history.close();
+  REQUIRE(run_turno("backup --data " + data + " --to " + backup).status == 0);
+  const Run intact = run_turno("repair --data " + data + " --from-backup " + backup);
+  CHECK(intact.status == 0);
+  CHECK(intact.out.find("\"changed\":false") != std::string::npos);
+
+  // The database's files are gone; the head anchors beside them remember the history.
+  for (const auto& entry : std::filesystem::directory_iterator(data)) {
+    if (entry.path().filename() != "heads") std::filesystem::remove_all(entry.path());
+  }
+  CHECK(run_turno("verify --data " + data).status == 1);
+  CHECK(run_turno("repair").status == 2);
+  CHECK(run_turno("repair --data " + data + " --from-backup " + data + "/../nowhere").status == 1);
+  const Run repaired = run_turno("repair --data " + data + " --from-backup " + backup);
+  REQUIRE(repaired.status == 0);
+  CHECK(repaired.out.find("\"changed\":true") != std::string::npos);
+  CHECK(repaired.out.find("\"restored_to\":" + std::to_string(tail)) != std::string::npos);
+  const Run verified = run_turno("verify --data " + data);
+  CHECK(verified.status == 0);
+  CHECK(verified.out.find(std::to_string(tail)) != std::string::npos);
 }
