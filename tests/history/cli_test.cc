@@ -292,3 +292,34 @@ TEST_CASE("turno repair restores a lost log from a backup, and only then does it
   CHECK(verified.status == 0);
   CHECK(verified.out.find(std::to_string(tail)) != std::string::npos);
 }
+
+TEST_CASE("turno rebuild folds the views from the log, and refuses what it cannot do") {
+  HistoryFixture history(300);
+  const std::string data = history.log_path();
+  const std::string out = history.data_path() + "/as-of";
+  const std::uint64_t tail = history.log().last_seq().value;
+  history.close();
+  const Run all = run_turno("rebuild --data " + data);
+  REQUIRE(all.status == 0);
+  CHECK(all.out.find("agenda: seq " + std::to_string(tail) + ", digest ") != std::string::npos);
+  CHECK(all.out.find("up to seq " + std::to_string(tail)) != std::string::npos);
+  // Again: each view now replaces one the first run wrote, and must equal it.
+  const Run again = run_turno("rebuild --data " + data + " --view agenda,kpis");
+  REQUIRE(again.status == 0);
+  CHECK(again.out.find("kpis: seq " + std::to_string(tail)) != std::string::npos);
+  CHECK(again.out.find("(equal to the maintained view it replaced)") != std::string::npos);
+  CHECK(again.out.find("DIFFERENT") == std::string::npos);
+
+  const Run past =
+      run_turno("rebuild --data " + data + " --view agenda --as-of-seq 100 --out " + out);
+  REQUIRE(past.status == 0);
+  CHECK(past.out.find("agenda: seq 100, digest ") != std::string::npos);
+  CHECK(past.out.find(out + "/views") != std::string::npos);
+
+  CHECK(run_turno("rebuild").status == 2);
+  CHECK(run_turno("rebuild --data " + data + " --as-of-seq 100").status == 2);  // needs --out
+  CHECK(run_turno("rebuild --data " + data + " --as-of-seq ten --out " + out).status == 2);
+  CHECK(run_turno("rebuild --data " + data + " --as-of yesterday --out " + out).status == 2);
+  CHECK(run_turno("rebuild --data " + data + " --view no_such_view").status == 1);
+  CHECK(run_turno("rebuild --data " + data + "/../nowhere").status == 1);
+}
