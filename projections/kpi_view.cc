@@ -256,16 +256,21 @@ void KpiView::encode_own(Encoder& out) const {
 void KpiView::decode_own(Decoder& in) {
   for (std::size_t s = 0, sites = in.count(); s < sites && !in.failed(); ++s) {
     Days& days = days_[in.str()];
-    // The site's totals, as rebuild_indexes() will sum them: a state whose sums overflow is
-    // damaged, not a reason for undefined behaviour.
-    KpiCounters total;
     for (std::size_t d = 0, count = in.count(); d < count && !in.failed(); ++d) {
       KpiCounters& counters = days[in.i64()];
+      for (auto field : kCounterFields) counters.*field = in.i64();
+    }
+  }
+  // decode_state() calls rebuild_indexes() whatever happened: the days it will sum, as they
+  // stand (a repeated site or day replaces, a failed read leaves a part), must not overflow.
+  // A state whose sums would is damaged, not a reason for undefined behaviour.
+  for (const auto& [key, days] : days_) {
+    KpiCounters total;
+    for (const auto& [day, counters] : days) {
       for (auto field : kCounterFields) {
-        counters.*field = in.i64();
         if (__builtin_add_overflow(total.*field, counters.*field, &(total.*field))) {
           in.fail();
-          days_.clear();  // decode_state() still calls rebuild_indexes(): give it nothing to sum
+          days_.clear();
           return;
         }
       }
