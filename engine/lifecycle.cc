@@ -44,6 +44,18 @@ std::string_view to_string(BookingStatus status) {
   return "unknown";
 }
 
+std::string_view to_string(PaymentStatus status) {
+  switch (status) {
+    case PaymentStatus::kRequested:
+      return "requested";
+    case PaymentStatus::kSucceeded:
+      return "succeeded";
+    case PaymentStatus::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
 std::string_view to_string(BookingEvent event) {
   switch (event) {
     case BookingEvent::kSlotHeld:

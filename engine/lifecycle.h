@@ -41,6 +41,11 @@ enum class BookingStatus : std::uint8_t {
 inline constexpr std::uint8_t kBookingStatusMax = 7;  // kExpired: the highest value
 std::string_view to_string(BookingStatus status);
 
+// A payment's status: requested, then succeeded or failed (its provider's webhook, or the
+// desk). Refunds do not change it.
+enum class PaymentStatus : std::uint8_t { kRequested, kSucceeded, kFailed };
+std::string_view to_string(PaymentStatus status);
+
 // The lifecycle's events: the booking, payment, cancellation and refund events, with
 // PaymentRequested split by whether a provider's webhook will follow.
 enum class BookingEvent : std::uint8_t {

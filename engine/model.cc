@@ -17,18 +17,6 @@ bool Staff::has_skill(std::string_view skill) const {
   return std::binary_search(skills.begin(), skills.end(), skill);
 }
 
-std::string_view to_string(PaymentStatus status) {
-  switch (status) {
-    case PaymentStatus::kRequested:
-      return "requested";
-    case PaymentStatus::kSucceeded:
-      return "succeeded";
-    case PaymentStatus::kFailed:
-      return "failed";
-  }
-  return "unknown";
-}
-
 const Site* Tenant::find_site(std::string_view site_id) const {
   return find_in(sites, site_id);
 }

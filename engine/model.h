@@ -13,6 +13,7 @@
 
 #include "calendar.h"
 #include "lifecycle.h"
+#include "policy.h"
 #include "time_zones.h"
 #include "types.h"
 
@@ -28,18 +29,6 @@ struct StringHash {
 template <typename Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
 using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
-
-// A tenant's booking rules (PolicySet); these defaults apply until the first PolicySet.
-struct Policy {
-  std::int32_t hold_ttl_s = 600;
-  std::int32_t free_cancel_window_min = 24 * 60;
-  std::int32_t late_cancel_refund_pct = 50;
-  std::int32_t no_show_grace_min = 15;
-  std::int32_t min_notice_min = 0;
-  std::int32_t horizon_days = 180;
-  bool prepayment_required = true;
-  std::int32_t slot_step_min = 15;
-};
 
 struct Site {
   std::string id;
@@ -118,9 +107,6 @@ struct Booking {
     return {start_ms - buffer_before_min * kMsPerMinute, end_ms + buffer_after_min * kMsPerMinute};
   }
 };
-
-enum class PaymentStatus : std::uint8_t { kRequested, kSucceeded, kFailed };
-std::string_view to_string(PaymentStatus status);
 
 struct Payment {
   std::string id;

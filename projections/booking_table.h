@@ -13,7 +13,7 @@
 #include "event_kinds.h"
 #include "events.pb.h"
 #include "interval_set.h"
-#include "model.h"
+#include "lifecycle.h"
 #include "string_map.h"
 #include "types.h"
 
