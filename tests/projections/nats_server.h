@@ -13,7 +13,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <thread>
@@ -23,6 +26,7 @@ namespace turno::testing {
 
 inline constexpr const char* kNatsServerBinary = "/usr/sbin/nats-server";
 inline constexpr std::chrono::seconds kNatsStartTimeout{15};
+inline constexpr int kNatsStartAttempts = 3;
 
 class NatsServer {
  public:
@@ -43,28 +47,22 @@ class NatsServer {
 
   static bool available() { return std::filesystem::exists(kNatsServerBinary); }
 
-  // Starts the server and waits until it accepts connections; false if it does not.
+  // Starts the server and waits until it accepts connections; false if it does not. The port
+  // is picked before the server binds it, so another process may take it meanwhile: a server
+  // that exits before accepting is started again on a fresh port, unless it has run before
+  // (a restart keeps its port, as clients and routes know it). On failure its log is printed.
   bool start() {
-    const std::string port = std::to_string(port_);
-    pid_ = fork();
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
-      const std::string log_file = store_directory_ + ".log";
-      std::vector<std::string> args = {
-          kNatsServerBinary, "-js", "-a",    "127.0.0.1", "-p", port, "-sd",
-          store_directory_,  "-l",  log_file};
-      args.insert(args.end(), extra_args_.begin(), extra_args_.end());
-      std::vector<char*> argv;
-      for (std::string& arg : args) argv.push_back(arg.data());
-      argv.push_back(nullptr);
-      execv(kNatsServerBinary, argv.data());
-      _exit(127);
+    for (int attempt = 0; attempt < kNatsStartAttempts; ++attempt) {
+      if (attempt > 0) {
+        if (ever_started_) break;
+        port_ = free_port();
+      }
+      if (launch_and_wait()) {
+        ever_started_ = true;
+        return true;
+      }
     }
-    const auto deadline = std::chrono::steady_clock::now() + kNatsStartTimeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (accepts()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    print_log();
     return false;
   }
 
@@ -95,6 +93,44 @@ class NatsServer {
   }
 
  private:
+  // One launch: true once the server accepts; false (and reaped) if it exits or times out.
+  bool launch_and_wait() {
+    const std::string port = std::to_string(port_);
+    pid_ = fork();
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive a test that crashed
+      std::vector<std::string> args = {
+          kNatsServerBinary, "-js", "-a",      "127.0.0.1", "-p", port, "-sd",
+          store_directory_,  "-l",  log_file()};
+      args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+      std::vector<char*> argv;
+      for (std::string& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      execv(kNatsServerBinary, argv.data());
+      _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + kNatsStartTimeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (accepts()) return true;
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {  // exited: the port was taken, or worse
+        pid_ = -1;
+        return false;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    kill();
+    return false;
+  }
+
+  std::string log_file() const { return store_directory_ + ".log"; }
+
+  void print_log() const {
+    std::ifstream in(log_file());
+    std::fprintf(stderr, "nats-server on port %d did not start; its log (%s):\n%s\n", port_,
+                 log_file().c_str(), std::string(std::istreambuf_iterator<char>(in), {}).c_str());
+  }
+
   bool accepts() const {
     const int fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
@@ -109,6 +145,7 @@ class NatsServer {
   std::string store_directory_;
   int port_;
   pid_t pid_ = -1;
+  bool ever_started_ = false;
   std::vector<std::string> extra_args_;
 };
 
