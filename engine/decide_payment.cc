@@ -10,13 +10,6 @@ v1::Envelope& emit_on(Emitter& out, const Tenant& tenant, const Booking& booking
                   booking.site_id);
 }
 
-std::string provider_event_key(std::string_view provider, std::string_view event_id) {
-  std::string key(provider);
-  key += '/';
-  key += event_id;
-  return key;
-}
-
 Decision request_payment(const Tenant& tenant, const v1::Command& command,
                          const DecideContext& context) {
   const v1::RequestPayment& body = command.request_payment();
@@ -49,8 +42,8 @@ Decision request_payment(const Tenant& tenant, const v1::Command& command,
   }
   const std::string payment_id =
       body.payment_id().empty()
-          ? generate_id("pay", context,
-                        [&](const std::string& id) { return tenant.find_payment(id); })
+          ? generate_id(kPaymentIdPrefix, context,
+                        [&](const std::string& id) { return tenant.payment_id_taken(id); })
           : body.payment_id();
   Emitter out(command, context);
   auto& event = *emit_on(out, tenant, *booking).mutable_payment_requested();
@@ -93,8 +86,9 @@ void settle_payment(Emitter& out, const Tenant& tenant, const Booking& booking,
       auto& refund = *emit_on(out, tenant, booking).mutable_refund_issued();
       refund.set_booking_id(booking.id);
       refund.set_payment_id(payment.id);
-      refund.set_refund_id(generate_id(
-          "rf", context, [&](const std::string& id) { return tenant.refund_ids.contains(id); }));
+      refund.set_refund_id(generate_id(kRefundIdPrefix, context, [&](const std::string& id) {
+        return tenant.refund_id_taken(id);
+      }));
       refund.set_amount_minor(payment.amount_minor);
       refund.set_currency(tenant.currency);
       refund.set_reason(v1::REFUND_REASON_LATE_PAYMENT_SLOT_TAKEN);
@@ -108,8 +102,9 @@ void settle_payment(Emitter& out, const Tenant& tenant, const Booking& booking,
     auto& refund = *emit_on(out, tenant, booking).mutable_refund_issued();
     refund.set_booking_id(booking.id);
     refund.set_payment_id(payment.id);
-    refund.set_refund_id(generate_id(
-        "rf", context, [&](const std::string& id) { return tenant.refund_ids.contains(id); }));
+    refund.set_refund_id(generate_id(kRefundIdPrefix, context, [&](const std::string& id) {
+      return tenant.refund_id_taken(id);
+    }));
     refund.set_amount_minor(payment.amount_minor);
     refund.set_currency(tenant.currency);
     refund.set_reason(v1::REFUND_REASON_DUPLICATE_PAYMENT);
@@ -127,8 +122,7 @@ Decision payment_succeeded(const Tenant& tenant, const v1::Command& command,
   if (payment == nullptr || payment->provider != body.provider()) {
     return reject(RejectionCode::kUnknownId, "payment_id", "no payment " + body.payment_id());
   }
-  if (tenant.provider_events.contains(
-          provider_event_key(body.provider(), body.provider_event_id())) ||
+  if (tenant.provider_event_seen(provider_event_key(body.provider(), body.provider_event_id())) ||
       payment->status == PaymentStatus::kSucceeded) {
     return Decision{};  // already applied: accepted, nothing new
   }
@@ -162,8 +156,7 @@ Decision payment_failed(const Tenant& tenant, const v1::Command& command,
   if (payment == nullptr || payment->provider != body.provider()) {
     return reject(RejectionCode::kUnknownId, "payment_id", "no payment " + body.payment_id());
   }
-  if (tenant.provider_events.contains(
-          provider_event_key(body.provider(), body.provider_event_id())) ||
+  if (tenant.provider_event_seen(provider_event_key(body.provider(), body.provider_event_id())) ||
       payment->status == PaymentStatus::kFailed) {
     return Decision{};
   }
@@ -194,10 +187,10 @@ Decision desk_payment(const Tenant& tenant, const v1::Command& command,
       !found.accepted()) {
     return found;
   }
-  const std::string receipt = body.receipt_id().empty()
-                                  ? "receipt_" + std::to_string(context.next_seq.value)
-                                  : body.receipt_id();
-  if (tenant.provider_events.contains(provider_event_key(kDeskProvider, receipt))) {
+  const std::string receipt = body.receipt_id().empty() ? std::string(kReceiptIdPrefix) + "_" +
+                                                              std::to_string(context.next_seq.value)
+                                                        : body.receipt_id();
+  if (tenant.provider_event_seen(provider_event_key(kDeskProvider, receipt))) {
     return Decision{};
   }
   if (booking->status != BookingStatus::kConfirmed &&
@@ -215,8 +208,9 @@ Decision desk_payment(const Tenant& tenant, const v1::Command& command,
   }
   // The desk payment is requested and succeeds in one step, so every payment has a request.
   Emitter out(command, context);
-  const std::string payment_id =
-      generate_id("pay", context, [&](const std::string& id) { return tenant.find_payment(id); });
+  const std::string payment_id = generate_id(kPaymentIdPrefix, context, [&](const std::string& id) {
+    return tenant.payment_id_taken(id);
+  });
   auto& requested = *emit_on(out, tenant, *booking).mutable_payment_requested();
   requested.set_booking_id(booking->id);
   requested.set_payment_id(payment_id);

@@ -54,4 +54,26 @@ std::string_view booking_id_of(const v1::Envelope& event) {
   }
 }
 
+std::string provider_event_key(std::string_view provider, std::string_view event_id) {
+  std::string key(provider);
+  key += '/';
+  key += event_id;
+  return key;
+}
+
+bool shaped_like_future_id(std::string_view prefix, std::string_view id, std::uint64_t seq) {
+  if (id.size() <= prefix.size() + 1 || !id.starts_with(prefix) || id[prefix.size()] != '_') {
+    return false;
+  }
+  std::string_view digits = id.substr(prefix.size() + 1);
+  digits = digits.substr(0, digits.find('_'));
+  if (digits.empty() || digits.size() > 19) return digits.size() > 19;  // beyond any seq
+  std::uint64_t n = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+    n = n * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  return n >= seq;
+}
+
 }  // namespace turno

@@ -3,6 +3,8 @@
 // classified in one place.
 #pragma once
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "events.pb.h"
@@ -14,6 +16,20 @@ namespace turno {
 inline constexpr std::string_view kDeskProvider = "desk";
 // The built-in test provider (api/sandbox.h); a payment request that names no provider uses it.
 inline constexpr std::string_view kSandboxProvider = "sandbox";
+
+// The prefixes of the ids the writer generates for what a client may leave unnamed:
+// "<prefix>_<seq>", with the seq of the command's first event (decide_support.h generate_id).
+inline constexpr std::string_view kBookingIdPrefix = "bk";
+inline constexpr std::string_view kPaymentIdPrefix = "pay";
+inline constexpr std::string_view kRefundIdPrefix = "rf";
+inline constexpr std::string_view kReceiptIdPrefix = "receipt";  // a desk payment's receipt
+
+// The key that deduplicates a provider's event (a webhook, a desk receipt): "provider/event".
+std::string provider_event_key(std::string_view provider, std::string_view event_id);
+
+// True when `id` has the shape of an id the writer could still generate after `seq`:
+// "<prefix>_<n>" or "<prefix>_<n>_<k>" with n >= seq.
+bool shaped_like_future_id(std::string_view prefix, std::string_view id, std::uint64_t seq);
 
 // True for the catalog events: tenants, policy, sites, services, staff, schedules, time off.
 bool is_catalog_event(const v1::Envelope& event);

@@ -28,16 +28,6 @@ constexpr std::size_t kOutcomePrefixBytes = 48;
 constexpr std::size_t kReadOnlyOpenAttemptsMax = 10;
 constexpr std::chrono::milliseconds kReadOnlyOpenRetryPause{20};
 
-Status from_rocksdb(const rocksdb::Status& status, std::string_view what) {
-  if (status.ok()) return Status::ok();
-  std::string message = std::string(what) + ": " + status.ToString();
-  if (status.IsNotFound()) return Status::not_found(std::move(message));
-  if (status.IsCorruption()) return Status::corruption(std::move(message));
-  if (status.IsBusy() || status.IsTryAgain()) return Status::busy(std::move(message));
-  if (status.IsInvalidArgument()) return Status::invalid_argument(std::move(message));
-  return Status::io_error(std::move(message));
-}
-
 std::string random_log_id() {
   std::random_device device;
   std::string bytes(16, '\0');
@@ -157,6 +147,7 @@ Seq AppendBatch::add(v1::Envelope& envelope) {
                log_format::encode_u64(seq.value))
           .ok(),
       "batch put");
+  index_ids(envelope);
   tail_hash_ = hash;
   next_seq_ = seq.next();
   return seq;
@@ -196,6 +187,7 @@ Status AppendBatch::add_copied(const LogRecord& record) {
                log_format::encode_u64(record.seq.value))
           .ok(),
       "batch put");
+  index_ids(record.envelope);
   tail_hash_ = hash;
   next_seq_ = record.seq.next();
   return Status::ok();
@@ -314,6 +306,9 @@ Result<std::unique_ptr<EventLog>> EventLog::open(const std::string& directory,
   if (Status status = log->open_database(); !status.is_ok()) return status;
   if (Status status = log->load_or_create_log_id(existed); !status.is_ok()) return status;
   if (Status status = log->refresh_tail(); !status.is_ok()) return status;
+  if (!log->read_only()) {
+    if (Status status = log->complete_ids_index(); !status.is_ok()) return status;
+  }
   if (check_anchors) {
     const EventLog& self = *log;
     // A log that lost even its id is judged against the log its anchors name.
@@ -375,7 +370,8 @@ Status EventLog::open_database() {
   auto cache = rocksdb::NewLRUCache(options_.block_cache_bytes);
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = options_.create_if_missing;
-  db_options.create_missing_column_families = options_.create_if_missing;
+  // A read-write open creates what a log of an earlier format lacks (the "ids" index).
+  db_options.create_missing_column_families = !read_only();
   db_options.max_background_jobs = 2;
   make_durable(db_options);
   if (options_.recovery == LogOptions::Recovery::kSalvage) {
@@ -396,6 +392,15 @@ Status EventLog::open_database() {
                              std::shared_ptr<const rocksdb::SliceTransform>(
                                  rocksdb::NewCappedPrefixTransform(kOutcomePrefixBytes)))},
   };
+  // Only the writer asks the "ids" index: read-only opens leave it out, so they also open logs
+  // written before it existed.
+  if (!read_only()) {
+    descriptors.push_back(
+        {std::string(log_format::kIdsFamily),
+         lookup_family_options(options_, cache,
+                               std::shared_ptr<const rocksdb::SliceTransform>(
+                                   rocksdb::NewCappedPrefixTransform(kOutcomePrefixBytes)))});
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status status;
   if (options_.mode == LogOptions::Mode::kReadOnly) {
@@ -418,6 +423,7 @@ Status EventLog::open_database() {
   events_ = families_[1];
   streams_ = families_[2];
   outcomes_ = families_[3];
+  if (!read_only()) ids_ = families_[4];
   return Status::ok();
 }
 

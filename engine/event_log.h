@@ -24,6 +24,7 @@
 #include "commands.pb.h"
 #include "events.pb.h"
 #include "log_anchor.h"
+#include "log_format.h"
 #include "status.h"
 #include "types.h"
 
@@ -98,6 +99,8 @@ class AppendBatch {
   const Hash& tail_hash() const { return tail_hash_; }
 
  private:
+  // Stages the "ids" entries of an event (log_format.h); event_log_ids.cc.
+  void index_ids(const v1::Envelope& envelope);
   friend class EventLog;
   static constexpr std::size_t kReservedBytes = 256 * 1024;  // grows beyond as needed
   AppendBatch(EventLog& log, Seq next_seq, const Hash& tail_hash);
@@ -199,6 +202,12 @@ class EventLog {
   Status for_each_outcome(
       const std::function<Status(std::string_view key, const v1::CommandOutcome&)>& visit) const;
 
+  // The "ids" index (read-write logs only): the booking whose events introduced a payment id,
+  // a refund id or a provider event key, if any committed event did. event_log_ids.cc.
+  Result<std::optional<std::string>> find_id_owner(std::string_view tenant_id,
+                                                   log_format::IdKind kind,
+                                                   std::string_view id) const;
+
   // Blocks until the committed tail passes `seq` or `timeout` elapses; returns the tail.
   Seq wait_for_commit_after(Seq seq, std::chrono::milliseconds timeout) const;
 
@@ -209,6 +218,8 @@ class EventLog {
   EventLog(std::string directory, LogOptions options);
   Status open_database();
   Status load_or_create_log_id(bool existed);
+  // A read-write open: fills the "ids" index from the events unless it says it is complete.
+  Status complete_ids_index();
   Result<Hash> hash_of(Seq seq) const;
   HeadAnchor head_anchor() const;
   void run_head_anchors();  // the anchor thread of a read-write log
@@ -217,10 +228,12 @@ class EventLog {
   std::string directory_;
   LogOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default, events, streams, outcomes
+  std::vector<rocksdb::ColumnFamilyHandle*> families_;  // default, events, streams,
+                                                        // outcomes, ids (read-write)
   rocksdb::ColumnFamilyHandle* events_ = nullptr;
   rocksdb::ColumnFamilyHandle* streams_ = nullptr;
   rocksdb::ColumnFamilyHandle* outcomes_ = nullptr;
+  rocksdb::ColumnFamilyHandle* ids_ = nullptr;  // null on a read-only open
   rocksdb::WriteOptions write_options_;
   std::string log_id_;
 

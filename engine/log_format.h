@@ -6,6 +6,11 @@
 //                             value: seq, 8 bytes big-endian
 //   column family "outcomes"  key: tenant_id bytes || 0x00 || command_id bytes
 //                             value: CommandOutcome, protobuf bytes
+//   column family "ids"       key: tenant_id bytes || 0x00 || kind (1 byte) || 0x00 || id bytes
+//                             value: the id of the booking whose events introduced it
+//                             (kinds: 'p' payment id, 'r' refund id, 'e' provider event key);
+//                             derived from the events: rebuilt at a read-write open when it is
+//                             missing or incomplete (its key "" says "complete"); read-write only
 //   column family "default"   key "log_id": 32 lowercase hex characters naming this log
 //                             (random at creation; the NATS message id prefix)
 //                             key "format": "1"
@@ -27,6 +32,8 @@ namespace turno::log_format {
 inline constexpr std::string_view kEventsFamily = "events";
 inline constexpr std::string_view kStreamsFamily = "streams";
 inline constexpr std::string_view kOutcomesFamily = "outcomes";
+inline constexpr std::string_view kIdsFamily = "ids";
+inline constexpr std::string_view kIdsCompleteKey = "";  // in "ids": the index covers the log
 inline constexpr std::string_view kLogIdKey = "log_id";
 inline constexpr std::string_view kFormatKey = "format";
 inline constexpr std::string_view kFormatVersion = "1";
@@ -67,6 +74,18 @@ inline std::string outcome_key(std::string_view tenant_id, std::string_view comm
   std::string key(tenant_id);
   key.push_back('\0');
   key += command_id;
+  return key;
+}
+
+// What an "ids" entry names.
+enum class IdKind : char { kPayment = 'p', kRefund = 'r', kProviderEvent = 'e' };
+
+inline std::string id_key(std::string_view tenant_id, IdKind kind, std::string_view id) {
+  std::string key(tenant_id);
+  key.push_back('\0');
+  key.push_back(static_cast<char>(kind));
+  key.push_back('\0');
+  key += id;
   return key;
 }
 

@@ -72,13 +72,6 @@ std::optional<Manifest> decode_manifest(std::string_view bytes) {
   return manifest;
 }
 
-Status from_rocksdb(const rocksdb::Status& status, const std::string& what) {
-  if (status.ok()) return Status::ok();
-  if (status.IsNotFound()) return Status::not_found(what + ": " + status.ToString());
-  if (status.IsCorruption()) return Status::corruption(what + ": " + status.ToString());
-  return Status::io_error(what + ": " + status.ToString());
-}
-
 rocksdb::ReadOptions checked_reads() {
   rocksdb::ReadOptions options;
   options.verify_checksums = true;

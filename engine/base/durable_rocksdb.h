@@ -17,9 +17,24 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 
+#include <string>
+#include <string_view>
 #include <vector>
 
+#include "status.h"
+
 namespace turno {
+
+// A RocksDB status as Turno's, prefixed with what was being done.
+inline Status from_rocksdb(const rocksdb::Status& status, std::string_view what) {
+  if (status.ok()) return Status::ok();
+  std::string message = std::string(what) + ": " + status.ToString();
+  if (status.IsNotFound()) return Status::not_found(std::move(message));
+  if (status.IsCorruption()) return Status::corruption(std::move(message));
+  if (status.IsBusy() || status.IsTryAgain()) return Status::busy(std::move(message));
+  if (status.IsInvalidArgument()) return Status::invalid_argument(std::move(message));
+  return Status::io_error(std::move(message));
+}
 
 inline void make_durable(rocksdb::DBOptions& options) {
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;

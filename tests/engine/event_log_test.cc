@@ -5,6 +5,7 @@
 #include <rocksdb/db.h>
 
 #include "log_format.h"
+#include "raw_log.h"
 #include "sha256.h"
 #include "temp_dir.h"
 
@@ -41,8 +42,7 @@ void append(EventLog& log, int count, const std::string& stream, std::uint64_t f
 
 // Rewrites the raw value of one record, as an attacker with disk access would.
 void tamper(const std::string& path, Seq seq, const std::function<void(std::string&)>& edit) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}}, {"events", {}}, {"streams", {}}, {"outcomes", {}}};
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = turno::testing::raw_log_families();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());

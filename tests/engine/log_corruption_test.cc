@@ -11,6 +11,7 @@
 
 #include "event_log.h"
 #include "log_format.h"
+#include "raw_log.h"
 #include "sha256.h"
 #include "temp_dir.h"
 
@@ -54,8 +55,7 @@ void write_log(const std::string& path, int count) {
 // record checks are what these tests are about.
 void edit_raw(const TempDir& dir, Family family,
               const std::function<void(rocksdb::DB&, rocksdb::ColumnFamilyHandle*)>& edit) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}}, {"events", {}}, {"streams", {}}, {"outcomes", {}}};
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = turno::testing::raw_log_families();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), dir.path(), families, &handles, &db).ok());

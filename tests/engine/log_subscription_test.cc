@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "log_format.h"
+#include "raw_log.h"
 #include "temp_dir.h"
 
 using namespace turno;
@@ -51,8 +52,7 @@ void append(EventLog& log, int count) {
 
 // Removes one record from a closed log, as a damaged disk would.
 void remove_record(const std::string& path, Seq seq) {
-  std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-      {rocksdb::kDefaultColumnFamilyName, {}}, {"events", {}}, {"streams", {}}, {"outcomes", {}}};
+  std::vector<rocksdb::ColumnFamilyDescriptor> families = turno::testing::raw_log_families();
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* db = nullptr;
   REQUIRE(rocksdb::DB::Open(rocksdb::DBOptions(), path, families, &handles, &db).ok());

@@ -14,6 +14,7 @@
 #include "history_fixture.h"
 #include "history_verify.h"
 #include "log_format.h"
+#include "raw_log.h"
 #include "sha256.h"
 
 using namespace turno;
@@ -222,8 +223,7 @@ TEST_CASE("verify_log finds the first bad seq of a tampered log, and export stop
   {
     rocksdb::DB* raw = nullptr;
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    std::vector<rocksdb::ColumnFamilyDescriptor> families = {
-        {rocksdb::kDefaultColumnFamilyName, {}}, {"events", {}}, {"streams", {}}, {"outcomes", {}}};
+    std::vector<rocksdb::ColumnFamilyDescriptor> families = turno::testing::raw_log_families();
     REQUIRE(rocksdb::DB::Open({}, history.log_path(), families, &handles, &raw).ok());
     std::string value;
     REQUIRE(raw->Get({}, handles[1], log_format::event_key(Seq{42}), &value).ok());
