@@ -22,6 +22,7 @@
 #include "history_verify.h"
 #include "history_workload.h"
 #include "model_codec.h"
+#include "recall.h"
 
 namespace turno::bench {
 namespace {
@@ -208,7 +209,9 @@ Status snapshot_at(const EventLog& log, const HistoryBenchOptions& options, Seq 
   LogCursor cursor = log.read(Seq{1}, seq);
   Hash hash{};
   while (cursor.next()) {
-    evolve(model, cursor.record().envelope);
+    if (Status status = fold_from_log(log, model, cursor.record().envelope); !status.is_ok()) {
+      return status;
+    }
     hash = cursor.record().hash;
   }
   if (!cursor.status().is_ok()) return cursor.status();

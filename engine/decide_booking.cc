@@ -112,8 +112,8 @@ Decision hold_slot(const Tenant& tenant, const v1::Command& command, const Decid
   }
   const std::string booking_id =
       body.booking_id().empty()
-          ? generate_id("bk", context,
-                        [&](const std::string& id) { return tenant.find_booking(id); })
+          ? generate_id(kBookingIdPrefix, context,
+                        [&](const std::string& id) { return tenant.booking_id_taken(id); })
           : body.booking_id();
   Emitter out(command, context);
   auto& event =

@@ -181,9 +181,9 @@ void emit_refunds(Emitter& out, const Tenant& tenant, const Booking& booking,
     const std::int64_t amount = std::min(refundable, remaining);
     if (amount <= 0) continue;
     // The given id names the first part; later parts (a booking paid twice) add a suffix.
-    std::string id = refund_id.empty() ? generate_id("rf", context,
+    std::string id = refund_id.empty() ? generate_id(kRefundIdPrefix, context,
                                                      [&](const std::string& candidate) {
-                                                       return tenant.refund_ids.contains(candidate);
+                                                       return tenant.refund_id_taken(candidate);
                                                      })
                                        : std::string(refund_id);
     if (part > 0) id.append("_").append(std::to_string(part + 1));

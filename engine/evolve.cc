@@ -175,6 +175,17 @@ void evolve_catalog(Model& model, const v1::Envelope& event) {
   }
 }
 
+// A client-given id shaped like an id the writer may generate later is kept for good
+// (Tenant::reserved_ids), so forgetting its booking never frees it for a generated one.
+void reserve_if_future_shaped(Tenant& tenant, std::string_view prefix, const std::string& id,
+                              const v1::Envelope& event) {
+  if (shaped_like_future_id(prefix, id, event.seq())) tenant.reserved_ids.insert(id);
+}
+
+FinishedBooking finished_key(const Tenant& tenant, const Booking& booking) {
+  return FinishedBooking{booking.last_event_ms, tenant.id, booking.id};
+}
+
 Timer hold_expiry(const Tenant& tenant, const Booking& booking) {
   return Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id};
 }
@@ -245,6 +256,9 @@ void hold(Model& model, Tenant& tenant, const v1::Envelope& event) {
   booking.held_at_ms = event.recorded_at_ms();
   booking.expires_at_ms = body.expires_at_ms();
   booking.status = BookingStatus::kHeld;
+  booking.last_event_ms = event.recorded_at_ms();
+  booking.last_event_seq = event.seq();
+  reserve_if_future_shaped(tenant, kBookingIdPrefix, booking.id, event);
   entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
   model.timers.insert(hold_expiry(tenant, booking));
   bump(booking.stream_version, event);
@@ -261,6 +275,17 @@ void reschedule(Model& model, Tenant& tenant, Booking& booking,
   if (allows(booking.status, BookingEvent::kNoShowMarked)) arm_no_show(model, tenant, booking);
 }
 
+void note_provider_event(Tenant& tenant, Payment& payment, const std::string& provider,
+                         const std::string& provider_event_id, std::uint64_t seq) {
+  std::string key = provider_event_key(provider, provider_event_id);
+  if (provider == kDeskProvider &&
+      shaped_like_future_id(kReceiptIdPrefix, provider_event_id, seq)) {
+    tenant.reserved_ids.insert(key);
+  }
+  tenant.provider_events.insert(key);
+  payment.provider_events.push_back(std::move(key));
+}
+
 void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
   switch (event.event_case()) {
     case v1::Envelope::kPaymentRequested: {
@@ -272,6 +297,7 @@ void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
       payment.amount_minor = body.amount_minor();
       payment.platform_fee_minor = body.platform_fee_minor();
       booking.payment_ids.push_back(payment.id);
+      reserve_if_future_shaped(tenant, kPaymentIdPrefix, payment.id, event);
       break;
     }
     case v1::Envelope::kPaymentSucceeded: {
@@ -279,13 +305,14 @@ void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
       Payment& payment = entity(tenant.payments, body.payment_id());
       payment.status = PaymentStatus::kSucceeded;
       booking.paid_minor += body.amount_minor();
-      tenant.provider_events.insert(body.provider() + "/" + body.provider_event_id());
+      note_provider_event(tenant, payment, body.provider(), body.provider_event_id(), event.seq());
       break;
     }
     case v1::Envelope::kPaymentFailed: {
       const auto& body = event.payment_failed();
-      entity(tenant.payments, body.payment_id()).status = PaymentStatus::kFailed;
-      tenant.provider_events.insert(body.provider() + "/" + body.provider_event_id());
+      Payment& payment = entity(tenant.payments, body.payment_id());
+      payment.status = PaymentStatus::kFailed;
+      note_provider_event(tenant, payment, body.provider(), body.provider_event_id(), event.seq());
       break;
     }
     case v1::Envelope::kRefundIssued: {
@@ -295,6 +322,8 @@ void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
       booking.refunded_minor += body.amount_minor();
       VERIFY(payment.refunded_minor <= payment.amount_minor, "refunds never exceed payments");
       tenant.refund_ids.insert(body.refund_id());
+      payment.refund_ids.push_back(body.refund_id());
+      reserve_if_future_shaped(tenant, kRefundIdPrefix, body.refund_id(), event);
       break;
     }
     default:
@@ -308,6 +337,7 @@ void evolve_booking(Model& model, const v1::Envelope& event) {
   auto it = tenant.bookings.find(booking_id_of(event));
   VERIFY(it != tenant.bookings.end(), "events of a known booking");
   Booking& booking = it->second;
+  if (is_finished(booking.status)) model.finished.erase(finished_key(tenant, booking));
   bump(booking.stream_version, event);
   const std::optional<BookingEvent> step = booking_event_of(event);
   VERIFY(step.has_value(), "a booking's events are lifecycle events");
@@ -327,6 +357,9 @@ void evolve_booking(Model& model, const v1::Envelope& event) {
       break;
   }
   enter(model, tenant, booking, *next);
+  booking.last_event_ms = event.recorded_at_ms();
+  booking.last_event_seq = event.seq();
+  if (is_finished(booking.status)) model.finished.insert(finished_key(tenant, booking));
 }
 
 }  // namespace
@@ -340,6 +373,7 @@ void evolve(Model& model, const v1::Envelope& event) {
     evolve_booking(model, event);
   }
   model.last_seq = Seq{event.seq()};
+  model.latest_recorded_ms = std::max(model.latest_recorded_ms, event.recorded_at_ms());
 }
 
 }  // namespace turno

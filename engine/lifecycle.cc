@@ -168,6 +168,11 @@ bool is_terminal(BookingStatus status) {
   return true;
 }
 
+bool is_finished(BookingStatus status) {
+  return !holds_time(status) && !allows(status, BookingEvent::kHoldExpired) &&
+         !allows(status, BookingEvent::kNoShowMarked);
+}
+
 Requester requester_of(const v1::Actor& actor) {
   return Requester{actor.role(), actor.id(), actor.site_id()};
 }

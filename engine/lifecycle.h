@@ -87,6 +87,10 @@ bool holds_time(BookingStatus status);
 // and refunds may still arrive.
 bool is_terminal(BookingStatus status);
 
+// Finished: holds no time and waits for no timer (completed, no-show, cancelled, expired), so
+// nothing happens to the booking unless a command names it. The write model may forget it.
+bool is_finished(BookingStatus status);
+
 // Who asks to see or change a booking: a command's actor, or an API caller's token.
 struct Requester {
   v1::Role role = v1::ROLE_UNSPECIFIED;

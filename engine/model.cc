@@ -33,6 +33,20 @@ const Payment* Tenant::find_payment(std::string_view payment_id) const {
   return find_in(payments, payment_id);
 }
 
+bool Tenant::booking_id_taken(std::string_view booking_id) const {
+  return find_booking(booking_id) != nullptr || reserved_ids.contains(booking_id);
+}
+bool Tenant::payment_id_taken(std::string_view payment_id) const {
+  return find_payment(payment_id) != nullptr || reserved_ids.contains(payment_id);
+}
+bool Tenant::refund_id_taken(std::string_view refund_id) const {
+  return refund_ids.contains(refund_id) || reserved_ids.contains(refund_id);
+}
+
+bool Tenant::provider_event_seen(std::string_view key) const {
+  return provider_events.contains(key) || reserved_ids.contains(key);
+}
+
 const Tenant* Model::find_tenant(std::string_view tenant_id) const {
   return find_in(tenants, tenant_id);
 }

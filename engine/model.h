@@ -100,6 +100,8 @@ struct Booking {
   std::int64_t paid_minor = 0;
   std::int64_t refunded_minor = 0;
   std::uint64_t stream_version = 0;
+  std::int64_t last_event_ms = 0;    // recorded_at of its last event: when it may be forgotten
+  std::uint64_t last_event_seq = 0;  // not in snapshots (they hold committed events only)
 
   Interval appointment() const { return {start_ms, end_ms}; }
   // The staff member's blocked time: the appointment plus its buffers.
@@ -116,6 +118,8 @@ struct Payment {
   std::int64_t platform_fee_minor = 0;
   PaymentStatus status = PaymentStatus::kRequested;
   std::int64_t refunded_minor = 0;
+  std::vector<std::string> provider_events;  // its keys in Tenant::provider_events
+  std::vector<std::string> refund_ids;       // its ids in Tenant::refund_ids
 };
 
 struct Tenant {
@@ -138,12 +142,22 @@ struct Tenant {
   StringSet provider_events;  // "provider/event id" already applied
   StringSet refund_ids;
   StringSet time_off_ids;
+  // Ids a client gave that look like ids the writer will generate later ("bk_<n>" with n past
+  // the seq that introduced them): kept for good, so a generated id never reuses one of them
+  // after its booking was forgotten (recall.h).
+  StringSet reserved_ids;
 
   const Site* find_site(std::string_view site_id) const;
   const Service* find_service(std::string_view service_id) const;
   const Staff* find_staff(std::string_view staff_id) const;
   const Booking* find_booking(std::string_view booking_id) const;
   const Payment* find_payment(std::string_view payment_id) const;
+  // Whether a generated id is free: not in memory, and not reserved by a client (recall.h
+  // recalls every forgotten booking a command names before it is decided).
+  bool booking_id_taken(std::string_view booking_id) const;
+  bool payment_id_taken(std::string_view payment_id) const;
+  bool refund_id_taken(std::string_view refund_id) const;
+  bool provider_event_seen(std::string_view key) const;  // event_kinds.h provider_event_key
 };
 
 // Something the writer must do at a given time: expire a hold, mark a no-show.
@@ -156,10 +170,20 @@ struct Timer {
   auto operator<=>(const Timer&) const = default;
 };
 
+// A finished booking the model may forget once its last event is old enough (recall.h).
+struct FinishedBooking {
+  std::int64_t last_event_ms = 0;
+  std::string tenant_id;
+  std::string booking_id;
+  auto operator<=>(const FinishedBooking&) const = default;
+};
+
 struct Model {
   StringMap<Tenant> tenants;
-  std::set<Timer> timers;  // derived from bookings; ordered by due time
-  Seq last_seq;            // the last event folded in
+  std::set<Timer> timers;               // derived from bookings; ordered by due time
+  std::set<FinishedBooking> finished;   // derived from bookings; oldest last event first
+  Seq last_seq;                         // the last event folded in
+  std::int64_t latest_recorded_ms = 0;  // the latest recorded_at folded in
 
   const Tenant* find_tenant(std::string_view tenant_id) const;
   Tenant* find_tenant(std::string_view tenant_id);

@@ -70,6 +70,7 @@ void encode_booking(const Booking& booking, v1::ModelBooking& out) {
   out.set_paid_minor(booking.paid_minor);
   out.set_refunded_minor(booking.refunded_minor);
   out.set_stream_version(booking.stream_version);
+  out.set_last_event_ms(booking.last_event_ms);
 }
 
 void encode_policy(const Policy& policy, v1::PolicySet& out) {
@@ -131,9 +132,12 @@ void encode_tenant(const Tenant& tenant, v1::ModelTenant& out) {
     entry.set_platform_fee_minor(payment->platform_fee_minor);
     entry.set_status(std::string(to_string(payment->status)));
     entry.set_refunded_minor(payment->refunded_minor);
+    for (const auto& key : payment->provider_events) entry.add_provider_events(key);
+    for (const auto& id : payment->refund_ids) entry.add_refund_ids(id);
   }
   for (const auto& key : sorted_strings(tenant.provider_events)) out.add_provider_events(key);
   for (const auto& key : sorted_strings(tenant.refund_ids)) out.add_refund_ids(key);
+  for (const auto& id : sorted_strings(tenant.reserved_ids)) out.add_reserved_ids(id);
 }
 
 }  // namespace
@@ -141,6 +145,7 @@ void encode_tenant(const Tenant& tenant, v1::ModelTenant& out) {
 v1::WriteModel encode_model(const Model& model) {
   v1::WriteModel image;
   image.set_last_seq(model.last_seq.value);
+  image.set_latest_recorded_ms(model.latest_recorded_ms);
   for (const Tenant* tenant : sorted_values(model.tenants)) {
     encode_tenant(*tenant, *image.add_tenants());
   }

@@ -62,6 +62,7 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   booking.paid_minor = image.paid_minor();
   booking.refunded_minor = image.refunded_minor();
   booking.stream_version = image.stream_version();
+  booking.last_event_ms = image.last_event_ms();
   auto staff = tenant.staff.find(booking.staff_id);
   if (staff == tenant.staff.end()) return bad("booking of unknown staff");
   if (booking.start_ms >= booking.end_ms) return bad("empty booking");
@@ -71,6 +72,9 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   if (booking.buffer_before_min < 0 || booking.buffer_before_min > kBufferMinMax ||
       booking.buffer_after_min < 0 || booking.buffer_after_min > kBufferMinMax) {
     return bad("booking buffers out of range");
+  }
+  if (is_finished(booking.status)) {
+    model.finished.insert(FinishedBooking{booking.last_event_ms, tenant.id, booking.id});
   }
   if (!holds_time(booking.status)) return Status::ok();
   if (!staff->second.calendar.is_free(booking.blocked())) return bad("overlapping bookings");
@@ -94,6 +98,8 @@ Status decode_payment(const v1::ModelPayment& image, Tenant& tenant) {
   payment.amount_minor = image.amount_minor();
   payment.platform_fee_minor = image.platform_fee_minor();
   payment.refunded_minor = image.refunded_minor();
+  payment.provider_events.assign(image.provider_events().begin(), image.provider_events().end());
+  payment.refund_ids.assign(image.refund_ids().begin(), image.refund_ids().end());
   if (image.status() == "requested") {
     payment.status = PaymentStatus::kRequested;
   } else if (image.status() == "succeeded") {
@@ -166,6 +172,7 @@ Status decode_tenant(const v1::ModelTenant& image, Model& model) {
   }
   tenant.provider_events.insert(image.provider_events().begin(), image.provider_events().end());
   tenant.refund_ids.insert(image.refund_ids().begin(), image.refund_ids().end());
+  tenant.reserved_ids.insert(image.reserved_ids().begin(), image.reserved_ids().end());
   return Status::ok();
 }
 
@@ -174,6 +181,7 @@ Status decode_tenant(const v1::ModelTenant& image, Model& model) {
 Result<Model> decode_model(const v1::WriteModel& image) {
   Model model;
   model.last_seq = Seq{image.last_seq()};
+  model.latest_recorded_ms = image.latest_recorded_ms();
   for (const auto& tenant : image.tenants()) {
     if (Status status = decode_tenant(tenant, model); !status.is_ok()) return status;
   }

@@ -11,6 +11,7 @@
 #include "decide.h"
 #include "log_anchor.h"
 #include "model_codec.h"
+#include "recall.h"
 #include "sha256.h"
 #include "write_model.pb.h"
 
@@ -245,10 +246,16 @@ Seq ModelSnapshotter::until() const {
 }
 
 Status ModelSnapshotter::apply(LogBatch batch) {
-  for (const LogRecord& record : batch.records) evolve(model_, record.envelope);
-  model_hash_ = batch.records.back().hash;
+  Status status = Status::ok();
+  for (const LogRecord& record : batch.records) {
+    // A booking that cannot be recalled stops the fold where it is: the model stays the fold
+    // of the events before it, and the follower reports the error.
+    status = fold_from_log(log_, model_, record.envelope);
+    if (!status.is_ok()) break;
+    model_hash_ = record.hash;
+  }
   stats_.folded_seq.store(model_.last_seq.value);
-  return Status::ok();
+  return status;
 }
 
 // A snapshot when the point is reached: after the batch that reaches it, or when idle for a

@@ -18,4 +18,11 @@ struct Policy {
   std::int32_t slot_step_min = 15;
 };
 
+// How long the write model keeps a finished booking (lifecycle.h is_finished()) after its last
+// event before it forgets it (engine/recall.h). A command that names a forgotten booking later
+// (a late refund, a webhook replayed by the provider) recalls it from the log first and is
+// decided exactly as if it had never left; the window only spares those reads for the commands
+// that usually follow soon after a booking finishes.
+inline constexpr std::int64_t kFinishedBookingKeptDays = 14;
+
 }  // namespace turno

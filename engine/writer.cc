@@ -57,13 +57,6 @@ CommandResult key_reused_result() {
   return result;
 }
 
-Result<Model> replay_log(const EventLog& log, Model start) {
-  LogCursor cursor = log.read(start.last_seq.next());
-  while (cursor.next()) evolve(start, cursor.record().envelope);
-  if (!cursor.status().is_ok()) return cursor.status();
-  return start;
-}
-
 Writer::Writer(EventLog& log, Model model, const Clock& clock, WriterOptions options,
                ModelLoader loader)
     : log_(log),
@@ -197,6 +190,7 @@ void Writer::run() {
   }
   wait_for_commits_to_drain();
   if (commit_failed_.load()) recover_from_failed_commit();
+  forget_finished(model_, log_.last_seq());
 }
 
 bool Writer::step() {
@@ -214,6 +208,7 @@ bool Writer::step() {
   }
   decide_round(incoming);
   wait_for_commits_to_drain();
+  forget_finished(model_, log_.last_seq());  // so the model equals the fold of its log here
   return true;
 }
 
@@ -242,6 +237,7 @@ bool Writer::timer_due(std::int64_t now_ms) const {
 
 void Writer::decide_round(std::vector<Pending>& incoming) {
   if (commit_failed_.load()) recover_from_failed_commit();
+  forget_finished(model_, log_.last_seq());
   // Duplicates whose original is now durable go first: they arrived before the rest.
   std::vector<Pending> ready;
   release_finished_batches(ready);
@@ -302,6 +298,14 @@ void Writer::decide_batch(std::vector<Pending>& pendings) {
     for (Pending& pending : pendings) {
       if (pending.waits_for_batch != 0) continue;
       if (!pending.same_as && !pending.answered_from_index) {
+        if (Status recalled = recall_for_command(log_, model_, pending.command);
+            !recalled.is_ok()) {
+          // The booking it names could not be read back: not decided, nothing stored, so a
+          // retry decides it afresh.
+          pending.result = rejected_result(RejectionCode::kStorageFailed, recalled.message());
+          pending.answered_from_index = true;
+          continue;
+        }
         decide_one(pending, append, now_ms);
         keys.push_back(pending.key);
         in_flight_keys_[pending.key] = batch.number;

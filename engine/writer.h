@@ -39,6 +39,7 @@
 #include "event_log.h"
 #include "metrics.h"
 #include "model.h"
+#include "recall.h"
 
 namespace turno {
 
@@ -67,9 +68,6 @@ using Completion = std::function<void(CommandResult&&)>;
 
 // Loads the model for (re)start: the newest valid snapshot plus the log's tail, or a replay.
 using ModelLoader = std::function<Result<Model>(const EventLog&)>;
-
-// Folds the log into `start` from start.last_seq + 1 to the tail.
-Result<Model> replay_log(const EventLog& log, Model start = {});
 
 struct WriterStats {
   std::atomic<std::uint64_t> commands_accepted{0};

@@ -117,6 +117,8 @@ struct WorldStats {
   std::uint64_t restarts = 0;
   std::uint64_t snapshots = 0;
   std::uint64_t timers_fired = 0;
+  std::uint64_t naming_forgotten = 0;  // commands naming a booking the model had forgotten
+  std::uint64_t forgotten_seen = 0;    // forgotten bookings counted at checkpoints
   // FNV-1a over every answer in order: a rerun of the same seeds must print the same value.
   std::uint64_t answers_digest = 14695981039346656037u;
 
@@ -279,8 +281,12 @@ class World {
     const std::uint64_t roll = pick(1, 1000);
     if (roll <= 850) {
       submit_burst();
-    } else if (roll <= 910) {
+    } else if (roll <= 907) {
       clock_.advance(static_cast<std::int64_t>(pick(10, 180)) * kMsPerMinute);
+    } else if (roll <= 910) {
+      // Weeks pass: the write model forgets the bookings that finished before (recall.h).
+      clock_.advance((kFinishedBookingKeptDays + static_cast<std::int64_t>(pick(0, 3))) *
+                     kMsPerDay);
     } else if (roll <= 930) {
       take_model_snapshot();
       return;
@@ -371,6 +377,7 @@ class World {
     }
     const std::string booking = chance(2) ? "bk_missing" : known[pick(0, known.size() - 1)];
     const std::string owner = owner_of(tenant, booking);
+    if (forgotten(tenant, booking)) ++stats_.naming_forgotten;
     if (roll <= 50) return request_payment(tenant, key, client(owner), booking);
     if (roll <= 64) return pay(tenant, key);
     if (roll <= 70) return cancel(tenant, key, random_actor(owner), booking);
@@ -438,8 +445,15 @@ class World {
   }
 
   const Booking* find_booking(const std::string& tenant_id, const std::string& booking) const {
-    const Tenant* tenant = followed_.find_tenant(tenant_id);
+    const Tenant* tenant = everything_.find_tenant(tenant_id);
     return tenant ? tenant->find_booking(booking) : nullptr;
+  }
+
+  // A booking of the log the write model no longer holds (the writer recalls it first).
+  bool forgotten(const std::string& tenant_id, const std::string& booking) const {
+    const Tenant* tenant = followed_.find_tenant(tenant_id);
+    return find_booking(tenant_id, booking) != nullptr &&
+           (tenant == nullptr || tenant->find_booking(booking) == nullptr);
   }
 
   std::string owner_of(const std::string& tenant, const std::string& booking) const {
@@ -542,7 +556,8 @@ class World {
         payments_[event.tenant_id()].emplace_back(event.payment_requested().payment_id(),
                                                   event.payment_requested().amount_minor());
       }
-      evolve(followed_, event);
+      REQUIRE(fold_from_log(*log_, followed_, event).is_ok());
+      evolve(everything_, event);
       followed_hash_ = cursor.record().hash;
       ++stats_.events;
     }
@@ -597,7 +612,34 @@ class World {
     const Model& model = writer_->model_when_stopped();
     REQUIRE(to_hex(model_digest(model)) == to_hex(model_digest(followed_)));
     check_model_invariants(model);
+    check_forgotten_only_finished(model);
     check_views_against(model);
+  }
+
+  // What the model holds equals what a model that never forgets holds; what it forgot had
+  // finished before the window.
+  void check_forgotten_only_finished(const Model& model) {
+    const std::int64_t cutoff = model.latest_recorded_ms - kFinishedBookingKeptDays * kMsPerDay;
+    for (const auto& tenant_entry : everything_.tenants) {
+      const Tenant* tenant = model.find_tenant(tenant_entry.first);
+      REQUIRE(tenant != nullptr);
+      for (const auto& booking_entry : tenant_entry.second.bookings) {
+        const Booking& all = booking_entry.second;
+        INFO("booking ", all.id);
+        const Booking* kept = tenant->find_booking(all.id);
+        if (kept == nullptr) {
+          REQUIRE(is_finished(all.status));
+          REQUIRE(all.last_event_ms < cutoff);
+          ++stats_.forgotten_seen;
+          continue;
+        }
+        CHECK(kept->status == all.status);
+        CHECK(kept->stream_version == all.stream_version);
+        CHECK(kept->paid_minor == all.paid_minor);
+        CHECK(kept->refunded_minor == all.refunded_minor);
+        CHECK(kept->payment_ids == all.payment_ids);
+      }
+    }
   }
 
   void check_model_invariants(const Model& model) {
@@ -635,7 +677,11 @@ class World {
         const projections::BookingRecord& record = booking_entry.second;
         INFO("booking ", tenant_id, "/", record.id);
         const Booking* booking = tenant->find_booking(record.id);
-        REQUIRE(booking != nullptr);
+        if (booking == nullptr) {  // forgotten by the write model: the views keep history
+          booking = find_booking(tenant_id, record.id);
+          REQUIRE(booking != nullptr);
+          REQUIRE(is_finished(booking->status));
+        }
         CHECK(record.state == booking->status);
         CHECK(record.staff_id == booking->staff_id);
         CHECK(record.start_ms == booking->start_ms);
@@ -645,9 +691,9 @@ class World {
         ++bookings;
       }
     }
-    std::size_t in_model = 0;
-    for (const auto& [tenant_id, tenant] : model.tenants) in_model += tenant.bookings.size();
-    CHECK(bookings == in_model);
+    std::size_t in_log = 0;
+    for (const auto& [tenant_id, tenant] : everything_.tenants) in_log += tenant.bookings.size();
+    CHECK(bookings == in_log);
   }
 
   // The end of a world: everything ever acknowledged against the final log, the whole chain,
@@ -705,7 +751,8 @@ class World {
   std::map<std::string, std::vector<std::string>> bookings_;  // tenant -> booking ids
   std::map<std::string, std::vector<std::pair<std::string, std::int64_t>>> payments_;
 
-  Model followed_;  // the reference: the fold of the log as read back
+  Model followed_;    // the reference: the fold of the log as read back
+  Model everything_;  // the same events folded by evolve() alone: forgets nothing
   Hash followed_hash_{};
   std::vector<std::unique_ptr<projections::View>> views_;  // the mirror last
   std::vector<std::string> view_checkpoints_;
@@ -729,6 +776,8 @@ void run_world(std::uint64_t seed, std::uint64_t commands, WorldStats& total) {
   total.restarts += stats.restarts;
   total.snapshots += stats.snapshots;
   total.timers_fired += stats.timers_fired;
+  total.naming_forgotten += stats.naming_forgotten;
+  total.forgotten_seen += stats.forgotten_seen;
   total.mix(std::to_string(stats.answers_digest));
 }
 
@@ -763,11 +812,14 @@ TEST_CASE("writer simulation: crashes, torn and failed writes lose no answer, vi
           total.accepted, " accepted, ", total.replayed, " replayed, ", total.transient,
           " transient), ", total.events, " events, ", total.timers_fired, " timers, ",
           total.crashes, " crashes, ", total.write_failures, " failed writes, ", total.restarts,
-          " restarts, ", total.snapshots, " snapshots in ", seconds, " s; answers digest ",
+          " restarts, ", total.snapshots, " snapshots, ", total.naming_forgotten,
+          " commands naming a forgotten booking in ", seconds, " s; answers digest ",
           total.answers_digest, " (the same for the same seeds)");
   CHECK(total.crashes > 0);
   CHECK(total.write_failures > 0);
   CHECK(total.timers_fired > 0);
+  CHECK(total.naming_forgotten > 0);
+  CHECK(total.forgotten_seen > 0);
   CHECK(total.replayed > 0);
 }
 

@@ -9,6 +9,7 @@
 #include "engine.h"
 #include "history_fixture.h"
 #include "model_codec.h"
+#include "recall.h"
 #include "snapshot_format.h"
 #include "temp_dir.h"
 #include "write_model.pb.h"
@@ -67,7 +68,7 @@ void append_tail(const Paths& paths, const Clock& clock) {
 Model fold_until(const EventLog& log, Seq last) {
   Model model;
   LogCursor cursor = log.read(Seq{1}, last);
-  while (cursor.next()) evolve(model, cursor.record().envelope);
+  while (cursor.next()) REQUIRE(fold_from_log(log, model, cursor.record().envelope).is_ok());
   REQUIRE(cursor.status().is_ok());
   return model;
 }

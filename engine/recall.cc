@@ -1,0 +1,214 @@
+#include "recall.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "decide.h"
+#include "decide_support.h"
+#include "event_kinds.h"
+#include "lifecycle.h"
+#include "verify.h"
+
+namespace turno {
+namespace {
+
+using log_format::IdKind;
+
+constexpr std::int64_t kKeptMs = kFinishedBookingKeptDays * 24 * 60 * kMsPerMinute;
+
+void forget(Tenant& tenant, const Booking& booking) {
+  for (const std::string& payment_id : booking.payment_ids) {
+    auto payment = tenant.payments.find(payment_id);
+    if (payment == tenant.payments.end()) continue;
+    for (const std::string& key : payment->second.provider_events) {
+      tenant.provider_events.erase(key);
+    }
+    for (const std::string& id : payment->second.refund_ids) tenant.refund_ids.erase(id);
+    tenant.payments.erase(payment);
+  }
+  tenant.bookings.erase(booking.id);
+}
+
+// The staff members a booking's events name: the scratch model of a recall needs them.
+std::vector<std::string> staff_named(const std::vector<LogRecord>& records) {
+  std::vector<std::string> staff;
+  for (const LogRecord& record : records) {
+    const v1::Envelope& event = record.envelope;
+    if (event.has_slot_held()) staff.push_back(event.slot_held().staff_id());
+    if (event.has_booking_rescheduled()) staff.push_back(event.booking_rescheduled().staff_id());
+  }
+  return staff;
+}
+
+// Folds the booking's events up to `upto` into a scratch model of its tenant (no calendars,
+// no timers of other bookings to disturb) and moves the finished booking into `model`.
+Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
+                      std::string_view booking_id, Seq upto) {
+  auto seqs = log.stream_seqs(entity_stream(tenant.id, "booking", booking_id));
+  if (!seqs.is_ok()) return seqs.status();
+  std::vector<LogRecord> records;
+  for (Seq seq : seqs.value()) {
+    if (seq > upto) break;
+    auto record = log.read_one(seq);
+    if (!record.is_ok()) return record.status();
+    records.push_back(std::move(record).value());
+  }
+  if (records.empty()) return Status::ok();  // no such booking: nothing to recall
+  Model scratch;
+  Tenant& copy = scratch.tenants[tenant.id];
+  copy.id = tenant.id;
+  copy.policy = tenant.policy;
+  for (const std::string& staff_id : staff_named(records)) copy.staff[staff_id].id = staff_id;
+  for (const LogRecord& record : records) {
+    scratch.last_seq = Seq{record.seq.value - 1};
+    evolve(scratch, record.envelope);
+  }
+  auto recalled = copy.bookings.find(booking_id);
+  VERIFY(recalled != copy.bookings.end(), "a booking's stream starts with its SlotHeld");
+  Booking& booking = recalled->second;
+  if (!is_finished(booking.status)) {
+    return Status::corruption("recall: booking " + std::string(booking_id) +
+                              " is not in the model but its events leave it " +
+                              std::string(to_string(booking.status)));
+  }
+  booking.last_event_seq = records.back().seq.value;
+  for (auto& [id, payment] : copy.payments) {
+    for (const std::string& key : payment.provider_events) tenant.provider_events.insert(key);
+    for (const std::string& refund : payment.refund_ids) tenant.refund_ids.insert(refund);
+    tenant.payments.emplace(id, std::move(payment));
+  }
+  model.finished.insert(FinishedBooking{booking.last_event_ms, tenant.id, booking.id});
+  tenant.bookings.emplace(booking.id, std::move(booking));
+  return Status::ok();
+}
+
+Status recall_owner(const EventLog& log, Model& model, Tenant& tenant, IdKind kind,
+                    std::string_view id) {
+  if (id.empty()) return Status::ok();
+  auto owner = log.find_id_owner(tenant.id, kind, id);
+  if (!owner.is_ok()) return owner.status();
+  if (!owner.value() || tenant.find_booking(*owner.value()) != nullptr) return Status::ok();
+  return recall_booking(log, model, tenant, *owner.value(), log.last_seq());
+}
+
+// The booking id a booking command names (empty for the others).
+std::string_view booking_named(const v1::Command& command) {
+  switch (command.kind_case()) {
+    case v1::Command::kHoldSlot:
+      return command.hold_slot().booking_id();
+    case v1::Command::kRequestPayment:
+      return command.request_payment().booking_id();
+    case v1::Command::kRecordDeskPayment:
+      return command.record_desk_payment().booking_id();
+    case v1::Command::kConfirmBooking:
+      return command.confirm_booking().booking_id();
+    case v1::Command::kRescheduleBooking:
+      return command.reschedule_booking().booking_id();
+    case v1::Command::kCancelBooking:
+      return command.cancel_booking().booking_id();
+    case v1::Command::kIssueRefund:
+      return command.issue_refund().booking_id();
+    case v1::Command::kCheckIn:
+      return command.check_in().booking_id();
+    case v1::Command::kCompleteBooking:
+      return command.complete_booking().booking_id();
+    case v1::Command::kMarkNoShow:
+      return command.mark_no_show().booking_id();
+    case v1::Command::kExpireHold:
+      return command.expire_hold().booking_id();
+    default:
+      return {};
+  }
+}
+
+// The other ids a command names that a forgotten booking may own.
+Status recall_by_ids(const EventLog& log, Model& model, Tenant& tenant,
+                     const v1::Command& command) {
+  switch (command.kind_case()) {
+    case v1::Command::kRequestPayment:
+      return recall_owner(log, model, tenant, IdKind::kPayment,
+                          command.request_payment().payment_id());
+    case v1::Command::kIssueRefund:
+      return recall_owner(log, model, tenant, IdKind::kRefund, command.issue_refund().refund_id());
+    case v1::Command::kRecordDeskPayment: {
+      const std::string& receipt = command.record_desk_payment().receipt_id();
+      if (receipt.empty()) return Status::ok();
+      return recall_owner(log, model, tenant, IdKind::kProviderEvent,
+                          provider_event_key(kDeskProvider, receipt));
+    }
+    case v1::Command::kRecordPaymentSucceeded: {
+      const auto& body = command.record_payment_succeeded();
+      Status status = recall_owner(log, model, tenant, IdKind::kPayment, body.payment_id());
+      if (!status.is_ok()) return status;
+      return recall_owner(log, model, tenant, IdKind::kProviderEvent,
+                          provider_event_key(body.provider(), body.provider_event_id()));
+    }
+    case v1::Command::kRecordPaymentFailed: {
+      const auto& body = command.record_payment_failed();
+      Status status = recall_owner(log, model, tenant, IdKind::kPayment, body.payment_id());
+      if (!status.is_ok()) return status;
+      return recall_owner(log, model, tenant, IdKind::kProviderEvent,
+                          provider_event_key(body.provider(), body.provider_event_id()));
+    }
+    default:
+      return Status::ok();
+  }
+}
+
+}  // namespace
+
+void forget_finished(Model& model, Seq committed) {
+  const std::int64_t cutoff = model.latest_recorded_ms - kKeptMs;
+  for (auto it = model.finished.begin();
+       it != model.finished.end() && it->last_event_ms < cutoff;) {
+    Tenant* tenant = model.find_tenant(it->tenant_id);
+    VERIFY(tenant != nullptr, "finished bookings of known tenants");
+    const Booking* booking = tenant->find_booking(it->booking_id);
+    VERIFY(booking != nullptr && is_finished(booking->status), "the finished set follows");
+    if (booking->last_event_seq > committed.value) {
+      ++it;  // its last event is not durable yet: a recall could not find it
+      continue;
+    }
+    forget(*tenant, *booking);
+    it = model.finished.erase(it);
+  }
+}
+
+Status fold_from_log(const EventLog& log, Model& model, const v1::Envelope& event) {
+  if (!is_catalog_event(event) && !event.has_slot_held()) {
+    Tenant* tenant = model.find_tenant(event.tenant_id());
+    const std::string_view booking_id = booking_id_of(event);
+    if (tenant != nullptr && tenant->find_booking(booking_id) == nullptr) {
+      Status status = recall_booking(log, model, *tenant, booking_id, Seq{event.seq() - 1});
+      if (!status.is_ok()) return status;
+    }
+  }
+  evolve(model, event);
+  forget_finished(model, Seq{event.seq()});
+  return Status::ok();
+}
+
+Result<Model> replay_log(const EventLog& log, Model start) {
+  LogCursor cursor = log.read(start.last_seq.next());
+  while (cursor.next()) {
+    if (Status status = fold_from_log(log, start, cursor.record().envelope); !status.is_ok()) {
+      return status;
+    }
+  }
+  if (!cursor.status().is_ok()) return cursor.status();
+  return start;
+}
+
+Status recall_for_command(const EventLog& log, Model& model, const v1::Command& command) {
+  Tenant* tenant = model.find_tenant(command.tenant_id());
+  if (tenant == nullptr) return Status::ok();
+  const std::string_view booking_id = booking_named(command);
+  if (!booking_id.empty() && !decide_detail::check_id("booking_id", booking_id, true) &&
+      tenant->find_booking(booking_id) == nullptr) {
+    Status status = recall_booking(log, model, *tenant, booking_id, log.last_seq());
+    if (!status.is_ok()) return status;
+  }
+  return recall_by_ids(log, model, *tenant, command);
+}
+
+}  // namespace turno
