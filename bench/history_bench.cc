@@ -7,7 +7,9 @@
 //       a snapshot --tail events behind the tail (a snapshot every --tail events leaves at
 //       most that much to replay); the model digests must agree
 // Prints one JSON object per line. Flags: --events N --tail N --dir DIR --keep (keep DIR),
-// --reuse (only (d), on the log a --keep run left in DIR), --start-up-only ((a) then (d)).
+// --reuse (only (d), on the log a --keep run left in DIR), --start-up-only ((a) then (d)),
+// --network (the log is a year of a clinic network, network_workload.h, where time passes and
+// bookings finish, instead of the history workload where every booking stays live).
 #include <time.h>
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include "history_verify.h"
 #include "history_workload.h"
 #include "model_codec.h"
+#include "network_workload.h"
 #include "recall.h"
 
 namespace turno::bench {
@@ -36,6 +39,7 @@ struct HistoryBenchOptions {
   bool keep = false;
   bool reuse = false;          // start-up only, on the log already in `directory`
   bool start_up_only = false;  // build the log, then (d) only: for logs too big to export
+  bool network = false;        // the year-of-a-network workload (network_workload.h)
 };
 
 std::uint64_t thread_cpu_ms() {
@@ -86,7 +90,7 @@ std::string snapshot_directory(const HistoryBenchOptions& options) {
 }
 
 // (a)
-Status build_log(const HistoryBenchOptions& options, const turno::Clock& clock) {
+Status build_log(const HistoryBenchOptions& options, ManualClock& clock) {
   std::filesystem::remove_all(options.directory);
   std::filesystem::create_directories(log_directory(options));
   EngineOptions engine_options;
@@ -94,11 +98,18 @@ Status build_log(const HistoryBenchOptions& options, const turno::Clock& clock) 
   auto engine = Engine::open(log_directory(options), clock, engine_options);
   if (!engine.is_ok()) return engine.status();
   const Timer timer;
-  WorkloadOptions workload;
-  workload.events_min = options.events;
-  if (Status status = write_workload(engine.value()->writer(), workload); !status.is_ok()) {
-    return status;
+  Status written = Status::ok();
+  if (options.network) {
+    NetworkOptions network;
+    network.events_min = options.events;
+    network.days_max = INT32_MAX / 2;
+    written = write_network(engine.value()->writer(), clock, network);
+  } else {
+    WorkloadOptions workload;
+    workload.events_min = options.events;
+    written = write_workload(engine.value()->writer(), workload);
   }
+  if (!written.is_ok()) return written;
   const std::uint64_t ms = timer.ms();
   const std::uint64_t events = engine.value()->log().last_seq().value;
   print_line(field("metric", "build_log") + "," + field("events", events) + "," + field("ms", ms) +
@@ -286,6 +297,8 @@ bool parse_options(int argc, char** argv, HistoryBenchOptions& options) {
       options.reuse = options.keep = true;
     } else if (flag == "--start-up-only") {
       options.start_up_only = true;
+    } else if (flag == "--network") {
+      options.network = true;
     } else {
       return false;
     }
@@ -298,7 +311,7 @@ int run_history(int argc, char** argv) {
   if (!parse_options(argc, argv, options)) {
     std::fprintf(stderr,
                  "usage: turno-bench history [--events N] [--tail N] [--dir DIR] [--keep] "
-                 "[--reuse] [--start-up-only]\n");
+                 "[--reuse] [--start-up-only] [--network]\n");
     return 2;
   }
   ManualClock clock(kWorkloadNowMs);

@@ -1,11 +1,10 @@
 #include "history_workload.h"
 
-#include <latch>
-#include <mutex>
 #include <optional>
 #include <vector>
 
 #include "commands.pb.h"
+#include "wave.h"
 
 namespace turno::bench {
 namespace {
@@ -15,56 +14,6 @@ constexpr int kSlotsPerDay = 13;                     // 09:00 .. 16:00 starts, L
 constexpr int kWeekdaysAhead = 120;                  // inside the 180-day horizon
 constexpr std::int64_t kPriceMinor = 10'000;
 constexpr std::int64_t kNineLimaUtcMs = 14 * kMsPerHour;
-
-v1::Actor actor(v1::Role role, const std::string& id) {
-  v1::Actor out;
-  out.set_id(id);
-  out.set_role(role);
-  return out;
-}
-
-v1::Command shell(const std::string& tenant, const std::string& id, v1::Role role,
-                  const std::string& actor_id) {
-  v1::Command out;
-  out.set_tenant_id(tenant);
-  out.set_command_id(id);
-  *out.mutable_actor() = actor(role, actor_id);
-  return out;
-}
-
-// Submits commands together and waits for all the answers; remembers the first refusal.
-class Wave {
- public:
-  explicit Wave(Writer& writer) : writer_(writer) {}
-
-  void add(v1::Command command) { commands_.push_back(std::move(command)); }
-
-  Status run() {
-    std::latch done(static_cast<std::ptrdiff_t>(commands_.size()));
-    for (v1::Command& command : commands_) {
-      const std::string id = command.command_id();
-      writer_.submit(std::move(command), [this, &done, id](CommandResult&& result) {
-        if (!result.accepted()) note_refusal(id, result.rejection->detail);
-        done.count_down();
-      });
-    }
-    done.wait();
-    commands_.clear();
-    std::lock_guard lock(mutex_);
-    return refusal_.empty() ? Status::ok() : Status::invalid_argument(refusal_);
-  }
-
- private:
-  void note_refusal(const std::string& id, const std::string& detail) {
-    std::lock_guard lock(mutex_);
-    if (refusal_.empty()) refusal_ = "workload: " + id + " refused: " + detail;
-  }
-
-  Writer& writer_;
-  std::vector<v1::Command> commands_;
-  std::mutex mutex_;
-  std::string refusal_;
-};
 
 struct Staffing {
   int tenants = 0;

@@ -4,6 +4,7 @@
 #include <rocksdb/memtablerep.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_buffer_manager.h>
 
 #include <chrono>
 #include <cstdio>
@@ -373,6 +374,8 @@ Status EventLog::open_database() {
   // A read-write open creates what a log of an earlier format lacks (the "ids" index).
   db_options.create_missing_column_families = !read_only();
   db_options.max_background_jobs = 2;
+  db_options.write_buffer_manager =
+      std::make_shared<rocksdb::WriteBufferManager>(options_.memtables_bytes_max);
   make_durable(db_options);
   if (options_.recovery == LogOptions::Recovery::kSalvage) {
     VERIFY(read_only(), "salvage opens are read-only");
@@ -549,6 +552,14 @@ Result<Hash> EventLog::hash_of(Seq seq) const {
   Hash hash{};
   std::copy_n(value.data(), log_format::kHashBytes, hash.begin());
   return hash;
+}
+
+std::uint64_t EventLog::memory_bytes() const {
+  std::uint64_t memtables = 0;
+  std::uint64_t cache = 0;
+  if (!db_->GetAggregatedIntProperty("rocksdb.cur-size-all-mem-tables", &memtables)) memtables = 0;
+  if (!db_->GetIntProperty(events_, "rocksdb.block-cache-usage", &cache)) cache = 0;
+  return memtables + cache;
 }
 
 Result<LogRecord> EventLog::read_one(Seq seq) const {

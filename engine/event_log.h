@@ -48,7 +48,10 @@ struct LogOptions {
   // tests that do not care about power loss turn this off.
   bool sync = true;
   std::size_t block_cache_bytes = 64u << 20;
-  std::size_t write_buffer_bytes = 64u << 20;
+  std::size_t write_buffer_bytes = 64u << 20;  // one memtable of one column family
+  // Every memtable of every column family together: past this, RocksDB flushes the largest,
+  // so the log's memory does not grow with the number of families (or of events).
+  std::size_t memtables_bytes_max = 128u << 20;
   // The RocksDB environment (file system and clock) the log runs on; null is the default,
   // the real disk. Durability tests pass a fault-injecting file system here.
   std::shared_ptr<rocksdb::Env> env{};
@@ -210,6 +213,10 @@ class EventLog {
 
   // Blocks until the committed tail passes `seq` or `timeout` elapses; returns the tail.
   Seq wait_for_commit_after(Seq seq, std::chrono::milliseconds timeout) const;
+
+  // What RocksDB holds in memory for the log: every memtable and the block cache's content
+  // (both bounded: LogOptions memtables_bytes_max and block_cache_bytes).
+  std::uint64_t memory_bytes() const;
 
   // Test hook: the next `count` commits fail with an I/O error before touching the disk.
   void inject_commit_failures(int count) { injected_failures_.store(count); }
