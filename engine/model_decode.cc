@@ -40,6 +40,8 @@ Status decode_staff(const v1::ModelStaff& image, Tenant& tenant) {
 }
 
 Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenant) {
+  // One entry per booking: the finished set and the calendars are derived from them.
+  if (tenant.find_booking(image.id()) != nullptr) return bad("booking " + image.id() + " twice");
   Booking& booking = tenant.bookings[image.id()];
   booking.id = image.id();
   booking.site_id = image.site_id();

@@ -2,10 +2,11 @@
 // history, invoices, KPIs): it folds both and calls the view's hooks with what changed, and
 // encodes both before the view's own fields.
 //
-// A rebuild folds one BookingTable for all such views at once (share_bookings, apply_folded)
-// instead of one per view: the views then share it read-only, and the first event applied to
-// one of them afterwards gives it its own copy (copy on write). Views are applied by one
-// thread at a time; several views sharing a table may be read and copied concurrently.
+// A rebuild, and a process's projector group once its views stand at the same seq, fold one
+// BookingTable for all such views at once (share_bookings, apply_folded) instead of one per
+// view: the views then share it, and an event applied to one of them alone (apply) gives it
+// its own copy first (copy on write). Views are applied by one thread at a time; several
+// views sharing a table may be read and copied concurrently, never while it is folded.
 #pragma once
 
 #include <memory>
@@ -21,6 +22,8 @@ class BookingFoldView : public View {
  public:
   // From now on this view reads `table`, which the caller folds (apply_folded) for it.
   void share_bookings(std::shared_ptr<BookingTable> table) { bookings_ = std::move(table); }
+  // The table this view reads, to share with others that folded the same events.
+  const std::shared_ptr<BookingTable>& shared_bookings() const { return bookings_; }
   // Applies `event` whose booking part the caller folded into the shared table already, with
   // what that fold returned. Same contract as apply() otherwise.
   void apply_folded(const v1::Envelope& event, const std::optional<BookingChange>& change);

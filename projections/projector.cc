@@ -61,9 +61,13 @@ OfferResult Projector::offer(std::span<const v1::Envelope> events) {
   }
   result.applied = view_->applied_seq();
   lock.unlock();
-  applied_seq_.store(result.applied.value, std::memory_order_release);
-  events_applied_.fetch_add(result.applied_count, std::memory_order_relaxed);
+  note_applied(result.applied_count);
   return result;
+}
+
+void Projector::note_applied(std::size_t count) {
+  applied_seq_.store(view_->applied_seq().value, std::memory_order_release);
+  events_applied_.fetch_add(count, std::memory_order_relaxed);
 }
 
 void Projector::observe_head(Seq head, std::int64_t now_ms) {

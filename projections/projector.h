@@ -82,6 +82,10 @@ class Projector {
   }
 
  private:
+  friend class ProjectorGroup;  // folds several projectors' views at once (projector_group.h)
+  // After the group applied `count` events to the view itself (under mutex_).
+  void note_applied(std::size_t count);
+
   Projector(std::unique_ptr<View> view, std::unique_ptr<SnapshotStore> store,
             ProjectorOptions options);
 

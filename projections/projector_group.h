@@ -1,6 +1,13 @@
 // The projectors of one process, fed together by one source (the log, or JetStream). Each
 // projector skips what it already has, so views restored from snapshots of different ages
 // catch up from the oldest one's seq.
+//
+// One fold of the bookings: once every view that keeps the bookings (booking_fold_view.h)
+// stands at the same seq, the group makes them share one BookingTable and folds each event
+// into it once, then hands the change to each view (apply_folded) — all under the exclusive
+// locks of those views, so no query reads the table while it changes. A process then holds
+// one copy of each booking for its views instead of one per view. Their snapshots are as
+// before (each encodes the table), so digests and stored snapshots do not change.
 #pragma once
 
 #include <chrono>
@@ -9,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "booking_table.h"
 #include "projector.h"
 
 namespace turno::projections {
@@ -27,12 +35,22 @@ class ProjectorGroup {
   // Checkpoints every projector that is due; returns the first error.
   Status checkpoint(bool quiet, bool force = false);
 
+  // Whether the booking-fold views share one table now (after they stood at the same seq).
+  bool bookings_shared() const { return shared_; }
+
   // The projector of view `name`, or null when this process does not run it.
   const Projector* find(std::string_view name) const;
   const std::vector<std::unique_ptr<Projector>>& projectors() const { return projectors_; }
 
  private:
+  // Shares one table among the booking-fold views once they stand at the same seq.
+  void share_when_aligned();
+  OfferResult offer_shared(std::span<const v1::Envelope> events);
+
   std::vector<std::unique_ptr<Projector>> projectors_;
+  std::vector<Projector*> folding_;  // the booking-fold views' projectors
+  bool shared_ = false;
+  std::shared_ptr<BookingTable> table_;  // the shared table, once shared_
 };
 
 }  // namespace turno::projections

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "engine_support.h"
+#include "projector_group.h"
 #include "query_side.h"
 #include "rebuild.h"
 #include "temp_dir.h"
@@ -133,6 +134,39 @@ TEST_CASE("a projector applies each seq once: duplicates are skipped, a gap stop
   CHECK_FALSE(rest.gap);
   CHECK(rest.applied == Seq{log.size()});
   CHECK(rest.applied_count == log.size() - 4);
+}
+
+TEST_CASE("the views that keep bookings share one table once they stand at the same seq") {
+  Harness h;
+  h.standard_clinic();
+  h.ok(hold("t1", "h1", client("c1"), "lima", "consult", "ana", kMonday2026_03_02 + 14 * kMsPerHour,
+            "b1"));
+  h.ok(request_payment("t1", "p1", client("c1"), "b1", "pay1"));
+  h.ok(payment_succeeded("t1", "w1", "pay1", 10'000, "evt_1"));
+  h.ok(cancel("t1", "x1", client("c1"), "b1"));
+  const std::vector<v1::Envelope>& log = h.log();
+  const std::span<const v1::Envelope> all(log);
+  std::vector<std::unique_ptr<Projector>> projectors;
+  for (const char* name : {"agenda", "kpis", "invoices", "catalog"}) {
+    projectors.push_back(Projector::in_memory(make_view(name)));
+  }
+  projectors[1]->offer(all.first(6));  // restored from a newer snapshot than the others
+  ProjectorGroup group(std::move(projectors));
+  CHECK(group.offer(all.first(3)).applied == Seq{3});
+  CHECK_FALSE(group.bookings_shared());  // kpis stands at 6, the others at 3
+  CHECK(group.offer(all.first(8)).applied == Seq{8});
+  const OfferResult gap = group.offer(all.subspan(9));
+  CHECK(group.bookings_shared());
+  CHECK(gap.gap);
+  CHECK(gap.applied == Seq{8});
+  CHECK(group.offer(all).applied == Seq{log.size()});
+  // The same states as views that folded every event alone.
+  for (const auto& projector : group.projectors()) {
+    INFO(projector->name());
+    auto alone = Projector::in_memory(make_view(projector->name()));
+    alone->offer(all);
+    CHECK(to_hex(projector->digest()) == to_hex(alone->digest()));
+  }
 }
 
 TEST_CASE("a snapshot that does not decode is skipped and the view rebuilds from the log") {
