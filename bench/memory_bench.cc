@@ -12,8 +12,9 @@
 // malloc_trim(0), so freed memory the allocator still holds is not counted). The last line
 // compares month 12 (or the last) with month 1: the RSS ratio, bytes of RSS per booking
 // finished in between (what history costs; also as the least-squares slope over every month,
-// which the bounded caches' swings disturb less), and bytes per live booking at month 1 (RSS
-// after month 1 minus the RSS with the catalog only, over the live bookings then: an upper
+// which the bounded caches' swings disturb less, and again with the log's RocksDB memory taken
+// out of each month's RSS, as it swings within its bound), and bytes per live booking at month 1
+// (RSS after month 1 minus the RSS with the catalog only, over the live bookings then: an upper
 // bound, as it includes the caches that fill meanwhile). Each month also shows what RocksDB
 // holds for the log (memtables and block cache, both bounded by LogOptions).
 //
@@ -63,13 +64,17 @@ struct Month {
 
 // The least-squares slope of RSS over bookings finished, in bytes per booking: what history
 // costs, less sensitive than two end points to the bounded caches' swings.
-long double slope(const std::vector<Month>& months) {
+long double slope(const std::vector<Month>& months, bool without_log_memory) {
   if (months.size() < 2) return 0;
   long double mean_x = 0;
   long double mean_y = 0;
+  const auto y = [without_log_memory](const Month& m) {
+    return static_cast<long double>(m.rss) -
+           (without_log_memory ? static_cast<long double>(m.log_memory) : 0.0L);
+  };
   for (const Month& m : months) {
     mean_x += static_cast<long double>(m.day.bookings_finished);
-    mean_y += static_cast<long double>(m.rss);
+    mean_y += y(m);
   }
   mean_x /= static_cast<long double>(months.size());
   mean_y /= static_cast<long double>(months.size());
@@ -77,7 +82,7 @@ long double slope(const std::vector<Month>& months) {
   long double variance = 0;
   for (const Month& m : months) {
     const long double dx = static_cast<long double>(m.day.bookings_finished) - mean_x;
-    covariance += dx * (static_cast<long double>(m.rss) - mean_y);
+    covariance += dx * (y(m) - mean_y);
     variance += dx * dx;
   }
   return variance == 0 ? 0 : covariance / variance;
@@ -108,11 +113,12 @@ void print_summary(std::uint64_t catalog_rss, const std::vector<Month>& months, 
       "{\"bench\":\"memory\",\"views\":%d,\"summary\":true,\"months\":%d,\"events\":%llu,"
       "\"rss_first_month\":%llu,\"rss_last_month\":%llu,\"rss_ratio_last_to_first\":%.3Lf,"
       "\"bytes_per_finished_booking\":%.1Lf,\"bytes_per_finished_booking_fit\":%.1Lf,"
+      "\"bytes_per_finished_booking_fit_without_log_memory\":%.1Lf,"
       "\"bytes_per_live_booking\":%llu}\n",
       views ? 1 : 0, last.month, static_cast<unsigned long long>(last.day.last_seq.value),
       static_cast<unsigned long long>(first.rss), static_cast<unsigned long long>(last.rss),
       static_cast<long double>(last.rss) / static_cast<long double>(first.rss),
-      finished == 0 ? 0.0L : grown / finished, slope(months),
+      finished == 0 ? 0.0L : grown / finished, slope(months, false), slope(months, true),
       static_cast<unsigned long long>(per_live));
   std::fflush(stdout);
 }

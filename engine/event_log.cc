@@ -36,6 +36,15 @@ std::string random_log_id() {
   return to_hex(bytes);
 }
 
+// Index and filter blocks live in the block cache (the hot ones pinned there) instead of
+// beside it, so the log's memory stays within block_cache_bytes + memtables_bytes_max however
+// many table files the history fills.
+void charge_to_cache(rocksdb::BlockBasedTableOptions& table) {
+  table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+}
+
 rocksdb::ColumnFamilyOptions events_family_options(const LogOptions& options,
                                                    const std::shared_ptr<rocksdb::Cache>& cache) {
   rocksdb::ColumnFamilyOptions family;
@@ -45,6 +54,7 @@ rocksdb::ColumnFamilyOptions events_family_options(const LogOptions& options,
   family.memtable_insert_with_hint_prefix_extractor.reset(rocksdb::NewFixedPrefixTransform(4));
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = cache;
+  charge_to_cache(table);
   family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return family;
 }
@@ -79,6 +89,7 @@ rocksdb::ColumnFamilyOptions lookup_family_options(
   table.block_cache = cache;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.whole_key_filtering = true;
+  charge_to_cache(table);
   family.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   return family;
 }
