@@ -45,6 +45,15 @@ void writer_metrics(std::string& out, const Writer& writer) {
   counter(out, "turno_commands_replayed_total", "Commands answered from the idempotency index.",
           stats.commands_replayed.load());
   counter(out, "turno_batches_committed_total", "Group commits.", stats.batches_committed.load());
+  counter(out, "turno_writer_model_bookings",
+          "Bookings in the write model: the live ones and the recently finished ones.",
+          stats.bookings_in_model.load(), "gauge");
+  counter(out, "turno_writer_bookings_forgotten_total",
+          "Finished bookings the write model let go of (the log keeps them).",
+          stats.bookings_forgotten.load());
+  counter(out, "turno_writer_bookings_recalled_total",
+          "Forgotten bookings read back from the log for a command that named them.",
+          stats.bookings_recalled.load());
   counter(out, "turno_commit_failures_total", "Failed group commits.",
           stats.commit_failures.load());
   counter(out, "turno_log_last_seq", "The last committed seq.", writer.log().last_seq().value,

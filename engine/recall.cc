@@ -43,7 +43,7 @@ std::vector<std::string> staff_named(const std::vector<LogRecord>& records) {
 // Folds the booking's events up to `upto` into a scratch model of its tenant (no calendars,
 // no timers of other bookings to disturb) and moves the finished booking into `model`.
 Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
-                      std::string_view booking_id, Seq upto) {
+                      std::string_view booking_id, Seq upto, std::size_t* counted = nullptr) {
   auto seqs = log.stream_seqs(entity_stream(tenant.id, "booking", booking_id));
   if (!seqs.is_ok()) return seqs.status();
   std::vector<LogRecord> records;
@@ -63,9 +63,9 @@ Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
     scratch.last_seq = Seq{record.seq.value - 1};
     evolve(scratch, record.envelope);
   }
-  auto recalled = copy.bookings.find(booking_id);
-  VERIFY(recalled != copy.bookings.end(), "a booking's stream starts with its SlotHeld");
-  Booking& booking = recalled->second;
+  auto found = copy.bookings.find(booking_id);
+  VERIFY(found != copy.bookings.end(), "a booking's stream starts with its SlotHeld");
+  Booking& booking = found->second;
   if (!is_finished(booking.status)) {
     return Status::corruption("recall: booking " + std::string(booking_id) +
                               " is not in the model but its events leave it " +
@@ -79,16 +79,24 @@ Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
   }
   model.finished.insert(FinishedBooking{booking.last_event_ms, tenant.id, booking.id});
   tenant.bookings.emplace(booking.id, std::move(booking));
+  if (counted != nullptr) ++*counted;
   return Status::ok();
 }
 
 Status recall_owner(const EventLog& log, Model& model, Tenant& tenant, IdKind kind,
-                    std::string_view id) {
+                    std::string_view id, std::size_t& recalled) {
   if (id.empty()) return Status::ok();
   auto owner = log.find_id_owner(tenant.id, kind, id);
   if (!owner.is_ok()) return owner.status();
   if (!owner.value() || tenant.find_booking(*owner.value()) != nullptr) return Status::ok();
-  return recall_booking(log, model, tenant, *owner.value(), log.last_seq());
+  return recall_booking(log, model, tenant, *owner.value(), log.last_seq(), &recalled);
+}
+
+// A payment's booking: in memory with it, else by the ids index.
+Status recall_payment_owner(const EventLog& log, Model& model, Tenant& tenant,
+                            std::string_view payment_id, std::size_t& recalled) {
+  if (tenant.find_payment(payment_id) != nullptr) return Status::ok();
+  return recall_owner(log, model, tenant, IdKind::kPayment, payment_id, recalled);
 }
 
 // The booking id a booking command names (empty for the others).
@@ -121,34 +129,47 @@ std::string_view booking_named(const v1::Command& command) {
   }
 }
 
+// A provider event key: a key in memory is a known duplicate; a new one may belong to a
+// forgotten booking (a provider replaying an old event), so the ids index is asked.
+Status recall_event_owner(const EventLog& log, Model& model, Tenant& tenant, const std::string& key,
+                          std::size_t& recalled) {
+  if (tenant.provider_event_seen(key)) return Status::ok();
+  return recall_owner(log, model, tenant, IdKind::kProviderEvent, key, recalled);
+}
+
 // The other ids a command names that a forgotten booking may own.
-Status recall_by_ids(const EventLog& log, Model& model, Tenant& tenant,
-                     const v1::Command& command) {
+Status recall_by_ids(const EventLog& log, Model& model, Tenant& tenant, const v1::Command& command,
+                     std::size_t& recalled) {
   switch (command.kind_case()) {
     case v1::Command::kRequestPayment:
-      return recall_owner(log, model, tenant, IdKind::kPayment,
-                          command.request_payment().payment_id());
-    case v1::Command::kIssueRefund:
-      return recall_owner(log, model, tenant, IdKind::kRefund, command.issue_refund().refund_id());
+      return recall_payment_owner(log, model, tenant, command.request_payment().payment_id(),
+                                  recalled);
+    case v1::Command::kIssueRefund: {
+      const std::string& refund_id = command.issue_refund().refund_id();
+      if (refund_id.empty() || tenant.refund_ids.contains(refund_id)) return Status::ok();
+      return recall_owner(log, model, tenant, IdKind::kRefund, refund_id, recalled);
+    }
     case v1::Command::kRecordDeskPayment: {
       const std::string& receipt = command.record_desk_payment().receipt_id();
       if (receipt.empty()) return Status::ok();
-      return recall_owner(log, model, tenant, IdKind::kProviderEvent,
-                          provider_event_key(kDeskProvider, receipt));
+      return recall_event_owner(log, model, tenant, provider_event_key(kDeskProvider, receipt),
+                                recalled);
     }
     case v1::Command::kRecordPaymentSucceeded: {
       const auto& body = command.record_payment_succeeded();
-      Status status = recall_owner(log, model, tenant, IdKind::kPayment, body.payment_id());
+      Status status = recall_payment_owner(log, model, tenant, body.payment_id(), recalled);
       if (!status.is_ok()) return status;
-      return recall_owner(log, model, tenant, IdKind::kProviderEvent,
-                          provider_event_key(body.provider(), body.provider_event_id()));
+      return recall_event_owner(log, model, tenant,
+                                provider_event_key(body.provider(), body.provider_event_id()),
+                                recalled);
     }
     case v1::Command::kRecordPaymentFailed: {
       const auto& body = command.record_payment_failed();
-      Status status = recall_owner(log, model, tenant, IdKind::kPayment, body.payment_id());
+      Status status = recall_payment_owner(log, model, tenant, body.payment_id(), recalled);
       if (!status.is_ok()) return status;
-      return recall_owner(log, model, tenant, IdKind::kProviderEvent,
-                          provider_event_key(body.provider(), body.provider_event_id()));
+      return recall_event_owner(log, model, tenant,
+                                provider_event_key(body.provider(), body.provider_event_id()),
+                                recalled);
     }
     default:
       return Status::ok();
@@ -157,8 +178,9 @@ Status recall_by_ids(const EventLog& log, Model& model, Tenant& tenant,
 
 }  // namespace
 
-void forget_finished(Model& model, Seq committed) {
+std::size_t forget_finished(Model& model, Seq committed) {
   const std::int64_t cutoff = model.latest_recorded_ms - kKeptMs;
+  std::size_t forgotten = 0;
   for (auto it = model.finished.begin();
        it != model.finished.end() && it->last_event_ms < cutoff;) {
     Tenant* tenant = model.find_tenant(it->tenant_id);
@@ -171,7 +193,9 @@ void forget_finished(Model& model, Seq committed) {
     }
     forget(*tenant, *booking);
     it = model.finished.erase(it);
+    ++forgotten;
   }
+  return forgotten;
 }
 
 Status fold_from_log(const EventLog& log, Model& model, const v1::Envelope& event) {
@@ -184,7 +208,7 @@ Status fold_from_log(const EventLog& log, Model& model, const v1::Envelope& even
     }
   }
   evolve(model, event);
-  forget_finished(model, Seq{event.seq()});
+  forget_finished(model, Seq{event.seq()});  // how many: only the writer counts them
   return Status::ok();
 }
 
@@ -199,16 +223,21 @@ Result<Model> replay_log(const EventLog& log, Model start) {
   return start;
 }
 
-Status recall_for_command(const EventLog& log, Model& model, const v1::Command& command) {
+Result<std::size_t> recall_for_command(const EventLog& log, Model& model,
+                                       const v1::Command& command) {
   Tenant* tenant = model.find_tenant(command.tenant_id());
-  if (tenant == nullptr) return Status::ok();
+  if (tenant == nullptr) return std::size_t{0};
+  std::size_t recalled = 0;
   const std::string_view booking_id = booking_named(command);
   if (!booking_id.empty() && !decide_detail::check_id("booking_id", booking_id, true) &&
       tenant->find_booking(booking_id) == nullptr) {
-    Status status = recall_booking(log, model, *tenant, booking_id, log.last_seq());
+    Status status = recall_booking(log, model, *tenant, booking_id, log.last_seq(), &recalled);
     if (!status.is_ok()) return status;
   }
-  return recall_by_ids(log, model, *tenant, command);
+  if (Status status = recall_by_ids(log, model, *tenant, command, recalled); !status.is_ok()) {
+    return status;
+  }
+  return recalled;
 }
 
 }  // namespace turno

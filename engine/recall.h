@@ -24,8 +24,8 @@
 namespace turno {
 
 // Forgets the finished bookings whose last event is older than the window before
-// model.latest_recorded_ms, if that event is at or below `committed`.
-void forget_finished(Model& model, Seq committed);
+// model.latest_recorded_ms, if that event is at or below `committed`. Returns how many.
+std::size_t forget_finished(Model& model, Seq committed);
 
 // Folds one event read from `log` into `model`: recalls the booking it names if the model
 // forgot it (its events before this one), evolves, then forgets what has aged out.
@@ -34,9 +34,9 @@ void forget_finished(Model& model, Seq committed);
 // Folds the log into `start` from start.last_seq + 1 to the tail.
 Result<Model> replay_log(const EventLog& log, Model start = {});
 
-// Recalls every forgotten booking `command` names, as of the log's committed tail. Needs a
-// read-write log (the "ids" index). Nothing to recall: ok.
-[[nodiscard]] Status recall_for_command(const EventLog& log, Model& model,
-                                        const v1::Command& command);
+// Recalls every forgotten booking `command` names, as of the log's committed tail; returns
+// how many it brought back. Needs a read-write log (the "ids" index).
+Result<std::size_t> recall_for_command(const EventLog& log, Model& model,
+                                       const v1::Command& command);
 
 }  // namespace turno

@@ -190,7 +190,7 @@ void Writer::run() {
   }
   wait_for_commits_to_drain();
   if (commit_failed_.load()) recover_from_failed_commit();
-  forget_finished(model_, log_.last_seq());
+  forget_committed();
 }
 
 bool Writer::step() {
@@ -208,7 +208,7 @@ bool Writer::step() {
   }
   decide_round(incoming);
   wait_for_commits_to_drain();
-  forget_finished(model_, log_.last_seq());  // so the model equals the fold of its log here
+  forget_committed();  // so the model equals the fold of its log here
   return true;
 }
 
@@ -235,9 +235,17 @@ bool Writer::timer_due(std::int64_t now_ms) const {
   return false;
 }
 
+void Writer::forget_committed() {
+  stats_.bookings_forgotten.fetch_add(forget_finished(model_, log_.last_seq()),
+                                      std::memory_order_relaxed);
+  std::uint64_t bookings = 0;
+  for (const auto& [id, tenant] : model_.tenants) bookings += tenant.bookings.size();
+  stats_.bookings_in_model.store(bookings, std::memory_order_relaxed);
+}
+
 void Writer::decide_round(std::vector<Pending>& incoming) {
   if (commit_failed_.load()) recover_from_failed_commit();
-  forget_finished(model_, log_.last_seq());
+  forget_committed();
   // Duplicates whose original is now durable go first: they arrived before the rest.
   std::vector<Pending> ready;
   release_finished_batches(ready);
@@ -298,14 +306,16 @@ void Writer::decide_batch(std::vector<Pending>& pendings) {
     for (Pending& pending : pendings) {
       if (pending.waits_for_batch != 0) continue;
       if (!pending.same_as && !pending.answered_from_index) {
-        if (Status recalled = recall_for_command(log_, model_, pending.command);
-            !recalled.is_ok()) {
+        Result<std::size_t> recalled = recall_for_command(log_, model_, pending.command);
+        if (!recalled.is_ok()) {
           // The booking it names could not be read back: not decided, nothing stored, so a
           // retry decides it afresh.
-          pending.result = rejected_result(RejectionCode::kStorageFailed, recalled.message());
+          pending.result =
+              rejected_result(RejectionCode::kStorageFailed, recalled.status().message());
           pending.answered_from_index = true;
           continue;
         }
+        stats_.bookings_recalled.fetch_add(recalled.value(), std::memory_order_relaxed);
         decide_one(pending, append, now_ms);
         keys.push_back(pending.key);
         in_flight_keys_[pending.key] = batch.number;

@@ -77,6 +77,9 @@ struct WriterStats {
   std::atomic<std::uint64_t> batches_committed{0};
   std::atomic<std::uint64_t> commit_failures{0};
   std::atomic<std::uint64_t> queue_depth{0};
+  std::atomic<std::uint64_t> bookings_in_model{0};  // after the last round (recall.h)
+  std::atomic<std::uint64_t> bookings_forgotten{0};
+  std::atomic<std::uint64_t> bookings_recalled{0};
   std::array<std::atomic<std::uint64_t>, 32> rejections_by_code{};  // index: RejectionCode
   Histogram batch_commands{batch_size_buckets()};
   Histogram commit_us{latency_us_buckets()};
@@ -144,6 +147,8 @@ class Writer {
   // Recovers from a failed commit if one happened, then decides `incoming` (emptied) and the
   // duplicates whose batch finished, in chunks of batch_commands_max.
   void decide_round(std::vector<Pending>& incoming);
+  // Forgets the finished bookings aged out whose events are committed (recall.h); counts.
+  void forget_committed();
   bool timer_due(std::int64_t now_ms) const;
   void decide_batch(std::vector<Pending>& pendings);
   // Moves the duplicates of commands still being committed to deferred_, to wait for them.

@@ -165,6 +165,8 @@ TEST_CASE("operations endpoints answer without a token") {
   CHECK(metrics.body.find("turno_http_requests_total{route=\"/healthz\"") != std::string::npos);
   CHECK(metrics.body.find("turno_writer_commit_us_bucket") != std::string::npos);
   CHECK(metrics.body.find("turno_writer_queue_depth") != std::string::npos);
+  CHECK(metrics.body.find("turno_writer_model_bookings") != std::string::npos);
+  CHECK(metrics.body.find("turno_writer_bookings_recalled_total 0") != std::string::npos);
   CHECK(metrics.body.find("turno_extra_total 7") != std::string::npos);
   const Reply openapi = server.get("/openapi.yaml", "");
   CHECK(openapi.status == 200);

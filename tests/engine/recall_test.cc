@@ -78,6 +78,7 @@ class SideBySide {
   const Tenant& everything() const { return harness_.tenant("t1"); }
   Seq next_seq() const { return log_->last_seq().next(); }
   const Model& model() const { return writer_->model_when_stopped(); }
+  const WriterStats& stats() const { return writer_->stats(); }
   EventLog& log() { return *log_; }
   Harness& harness() { return harness_; }
 
@@ -132,6 +133,8 @@ TEST_CASE("a forgotten booking is recalled for every command that names it, deci
     both.ok(add_time_off("t1", "off-" + std::to_string(i), "ben", off, off + kMsPerHour));
   }
   for (const char* id : {"b1", "b2"}) CHECK(both.remembered().find_booking(id) == nullptr);
+  CHECK(both.stats().bookings_forgotten.load() == 3);
+  CHECK(both.stats().bookings_recalled.load() == 0);
   CHECK(both.remembered().find_booking(shaped) == nullptr);
   CHECK(both.remembered().find_payment("pay1") == nullptr);
   CHECK_FALSE(both.remembered().provider_events.contains("sandbox/evt_1"));
@@ -163,6 +166,8 @@ TEST_CASE("a forgotten booking is recalled for every command that names it, deci
       c.mutable_confirm_booking()->set_booking_id("b1");
     }));
   }
+  CHECK(both.stats().bookings_recalled.load() > 0);
+  CHECK(both.stats().bookings_in_model.load() == both.remembered().bookings.size());
   // The writer's model is the fold of its log, and smaller than one that never forgets.
   Result<Model> replayed = replay_log(both.log());
   REQUIRE(replayed.is_ok());
