@@ -18,7 +18,8 @@
 // bound, as it includes the caches that fill meanwhile). Each month also shows what RocksDB
 // holds for the log (memtables and block cache, both bounded by LogOptions).
 //
-// Flags: --months N (12) --views 0|1 (1) --tenants N --sites N --staff N --dir DIR --keep.
+// Flags: --months N (12) --views 0|1 (1) --view NAME (only that view; repeatable, to see
+// what each costs) --tenants N --sites N --staff N --dir DIR --keep.
 #include <malloc.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ constexpr int kWorkingDaysPerMonth = 26;
 struct MemoryBenchOptions {
   int months = 12;
   bool views = true;
+  std::vector<std::string> view_names;  // --view NAME (repeatable): only these; empty: all
   NetworkOptions network;
   std::string directory = "/tmp/turno-bench-memory";
   bool keep = false;
@@ -139,6 +141,7 @@ Status run_network(const MemoryBenchOptions& options) {
     std::vector<std::string> report;
     projections::QuerySideOptions view_options;
     view_options.views_directory = options.directory + "/views";
+    view_options.views = options.view_names;
     auto opened = projections::QuerySide::open(view_options, report);
     if (!opened.is_ok()) return opened.status();
     views = std::move(opened).value();
@@ -177,6 +180,8 @@ bool parse_options(int argc, char** argv, MemoryBenchOptions& options) {
       options.months = std::stoi(argv[++i]);
     } else if (flag == "--views" && has_value) {
       options.views = std::stoi(argv[++i]) != 0;
+    } else if (flag == "--view" && has_value) {
+      options.view_names.emplace_back(argv[++i]);
     } else if (flag == "--tenants" && has_value) {
       options.network.tenants = std::stoi(argv[++i]);
     } else if (flag == "--sites" && has_value) {
@@ -197,9 +202,10 @@ bool parse_options(int argc, char** argv, MemoryBenchOptions& options) {
 int run_memory(int argc, char** argv) {
   MemoryBenchOptions options;
   if (!parse_options(argc, argv, options)) {
-    std::fprintf(stderr,
-                 "usage: turno-bench memory [--months N] [--views 0|1] [--tenants N] [--sites N] "
-                 "[--staff N] [--dir DIR] [--keep]\n");
+    std::fprintf(
+        stderr,
+        "usage: turno-bench memory [--months N] [--views 0|1] [--view NAME]... [--tenants N] "
+        "[--sites N] [--staff N] [--dir DIR] [--keep]\n");
     return 2;
   }
   const Status status = run_network(options);
