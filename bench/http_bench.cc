@@ -329,44 +329,8 @@ std::string member(const std::string& json, std::string_view name) {
   return json.substr(start, json.find('"', start) - start);
 }
 
-int run_http(int argc, char** argv) {
-  Settings settings;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view flag = argv[i];
-    auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
-    if (flag == "--connections")
-      settings.connections = std::stoi(value());
-    else if (flag == "--seconds")
-      settings.seconds = std::stoi(value());
-    else if (flag == "--io-threads")
-      settings.io_threads = std::stoi(value());
-    else if (flag == "--dir")
-      settings.dir = value();
-    else if (flag == "--no-sync")
-      settings.sync = false;
-    else
-      return std::fprintf(stderr,
-                          "usage: turno-bench http [--connections C] [--seconds S] [--io-threads "
-                          "T] [--dir DIR] [--no-sync]\n"),
-             2;
-  }
-  const std::string dir =
-      settings.dir.empty() ? (std::filesystem::temp_directory_path() / "turno-http-bench").string()
-                           : settings.dir;
-  std::filesystem::remove_all(dir);
-
-  double baseline = 0;
-  {
-    TrivialServer trivial(settings.io_threads);
-    Tally tally = run_load(trivial.endpoint(), settings,
-                           [](ConnectionState&, const api::Response*, bool& ends) {
-                             ends = false;
-                             return make(http::verb::get, "/", {}, {});
-                           });
-    baseline = static_cast<double>(tally.requests) / settings.seconds;
-    report("baseline_beast", tally, settings, baseline);
-  }
-
+// Turno's server on `dir`: healthz, holds, the whole flow. The engine is closed on return.
+int run_turno(const Settings& settings, const std::string& dir, double baseline) {
   SystemClock clock;
   EngineOptions engine_options;
   engine_options.log.sync = settings.sync;
@@ -431,8 +395,50 @@ int run_http(int argc, char** argv) {
       });
   report("hold_booking_webhook_flow", flow, settings, baseline);
   server.stop();
-  std::filesystem::remove_all(dir);
   return 0;
+}
+
+int run_http(int argc, char** argv) {
+  Settings settings;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view flag = argv[i];
+    auto value = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
+    if (flag == "--connections")
+      settings.connections = std::stoi(value());
+    else if (flag == "--seconds")
+      settings.seconds = std::stoi(value());
+    else if (flag == "--io-threads")
+      settings.io_threads = std::stoi(value());
+    else if (flag == "--dir")
+      settings.dir = value();
+    else if (flag == "--no-sync")
+      settings.sync = false;
+    else
+      return std::fprintf(stderr,
+                          "usage: turno-bench http [--connections C] [--seconds S] [--io-threads "
+                          "T] [--dir DIR] [--no-sync]\n"),
+             2;
+  }
+  const std::string dir =
+      settings.dir.empty() ? (std::filesystem::temp_directory_path() / "turno-http-bench").string()
+                           : settings.dir;
+  std::filesystem::remove_all(dir);
+
+  double baseline = 0;
+  {
+    TrivialServer trivial(settings.io_threads);
+    Tally tally = run_load(trivial.endpoint(), settings,
+                           [](ConnectionState&, const api::Response*, bool& ends) {
+                             ends = false;
+                             return make(http::verb::get, "/", {}, {});
+                           });
+    baseline = static_cast<double>(tally.requests) / settings.seconds;
+    report("baseline_beast", tally, settings, baseline);
+  }
+
+  const int status = run_turno(settings, dir, baseline);
+  std::filesystem::remove_all(dir);  // after the engine closed its log there
+  return status;
 }
 
 }  // namespace
