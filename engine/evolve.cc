@@ -242,6 +242,7 @@ void hold(Model& model, Tenant& tenant, const v1::Envelope& event) {
   const auto& body = event.slot_held();
   VERIFY(tenant.find_booking(body.booking_id()) == nullptr, "a booking is held once");
   Booking& booking = tenant.bookings[body.booking_id()];
+  ++model.booking_count;
   booking.id = body.booking_id();
   booking.site_id = body.site_id();
   booking.staff_id = body.staff_id();

@@ -184,6 +184,7 @@ struct Model {
   std::set<FinishedBooking> finished;   // derived from bookings; oldest last event first
   Seq last_seq;                         // the last event folded in
   std::int64_t latest_recorded_ms = 0;  // the latest recorded_at folded in
+  std::size_t booking_count = 0;        // bookings of every tenant (derived; for /metrics)
 
   const Tenant* find_tenant(std::string_view tenant_id) const;
   Tenant* find_tenant(std::string_view tenant_id);

@@ -43,6 +43,7 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   // One entry per booking: the finished set and the calendars are derived from them.
   if (tenant.find_booking(image.id()) != nullptr) return bad("booking " + image.id() + " twice");
   Booking& booking = tenant.bookings[image.id()];
+  ++model.booking_count;
   booking.id = image.id();
   booking.site_id = image.site_id();
   booking.staff_id = image.staff_id();

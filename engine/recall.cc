@@ -16,7 +16,7 @@ using log_format::IdKind;
 
 constexpr std::int64_t kKeptMs = kFinishedBookingKeptDays * 24 * 60 * kMsPerMinute;
 
-void forget(Tenant& tenant, const Booking& booking) {
+void forget(Model& model, Tenant& tenant, const Booking& booking) {
   for (const std::string& payment_id : booking.payment_ids) {
     auto payment = tenant.payments.find(payment_id);
     if (payment == tenant.payments.end()) continue;
@@ -27,6 +27,7 @@ void forget(Tenant& tenant, const Booking& booking) {
     tenant.payments.erase(payment);
   }
   tenant.bookings.erase(booking.id);
+  --model.booking_count;
 }
 
 // The staff members a booking's events name: the scratch model of a recall needs them.
@@ -79,6 +80,7 @@ Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
   }
   model.finished.insert(FinishedBooking{booking.last_event_ms, tenant.id, booking.id});
   tenant.bookings.emplace(booking.id, std::move(booking));
+  ++model.booking_count;
   if (counted != nullptr) ++*counted;
   return Status::ok();
 }
@@ -191,7 +193,7 @@ std::size_t forget_finished(Model& model, Seq committed) {
       ++it;  // its last event is not durable yet: a recall could not find it
       continue;
     }
-    forget(*tenant, *booking);
+    forget(model, *tenant, *booking);
     it = model.finished.erase(it);
     ++forgotten;
   }

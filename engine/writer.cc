@@ -238,9 +238,7 @@ bool Writer::timer_due(std::int64_t now_ms) const {
 void Writer::forget_committed() {
   stats_.bookings_forgotten.fetch_add(forget_finished(model_, log_.last_seq()),
                                       std::memory_order_relaxed);
-  std::uint64_t bookings = 0;
-  for (const auto& [id, tenant] : model_.tenants) bookings += tenant.bookings.size();
-  stats_.bookings_in_model.store(bookings, std::memory_order_relaxed);
+  stats_.bookings_in_model.store(model_.booking_count, std::memory_order_relaxed);
 }
 
 void Writer::decide_round(std::vector<Pending>& incoming) {

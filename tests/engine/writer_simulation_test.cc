@@ -643,6 +643,9 @@ class World {
   }
 
   void check_model_invariants(const Model& model) {
+    std::size_t bookings = 0;
+    for (const auto& tenant_entry : model.tenants) bookings += tenant_entry.second.bookings.size();
+    REQUIRE(model.booking_count == bookings);
     // No structured bindings inside INFO (clang 14 cannot capture them).
     for (const auto& tenant_entry : model.tenants) {
       std::map<std::string, std::vector<Interval>> blocked;
