@@ -268,27 +268,6 @@ Decision simple_step(const Tenant& tenant, const v1::Command& command, const Dec
   return out.done();
 }
 
-std::string_view booking_id_of(const v1::Command& command) {
-  switch (command.kind_case()) {
-    case v1::Command::kConfirmBooking:
-      return command.confirm_booking().booking_id();
-    case v1::Command::kRescheduleBooking:
-      return command.reschedule_booking().booking_id();
-    case v1::Command::kCancelBooking:
-      return command.cancel_booking().booking_id();
-    case v1::Command::kCheckIn:
-      return command.check_in().booking_id();
-    case v1::Command::kCompleteBooking:
-      return command.complete_booking().booking_id();
-    case v1::Command::kMarkNoShow:
-      return command.mark_no_show().booking_id();
-    case v1::Command::kExpireHold:
-      return command.expire_hold().booking_id();
-    default:
-      return {};
-  }
-}
-
 }  // namespace
 
 Decision decide_booking(const Tenant& tenant, const v1::Command& command,

@@ -54,6 +54,35 @@ std::string_view booking_id_of(const v1::Envelope& event) {
   }
 }
 
+std::string_view booking_id_of(const v1::Command& command) {
+  switch (command.kind_case()) {
+    case v1::Command::kHoldSlot:
+      return command.hold_slot().booking_id();
+    case v1::Command::kRequestPayment:
+      return command.request_payment().booking_id();
+    case v1::Command::kRecordDeskPayment:
+      return command.record_desk_payment().booking_id();
+    case v1::Command::kConfirmBooking:
+      return command.confirm_booking().booking_id();
+    case v1::Command::kRescheduleBooking:
+      return command.reschedule_booking().booking_id();
+    case v1::Command::kCancelBooking:
+      return command.cancel_booking().booking_id();
+    case v1::Command::kIssueRefund:
+      return command.issue_refund().booking_id();
+    case v1::Command::kCheckIn:
+      return command.check_in().booking_id();
+    case v1::Command::kCompleteBooking:
+      return command.complete_booking().booking_id();
+    case v1::Command::kMarkNoShow:
+      return command.mark_no_show().booking_id();
+    case v1::Command::kExpireHold:
+      return command.expire_hold().booking_id();
+    default:
+      return {};
+  }
+}
+
 std::string provider_event_key(std::string_view provider, std::string_view event_id) {
   std::string key(provider);
   key += '/';

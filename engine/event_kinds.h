@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "commands.pb.h"
 #include "events.pb.h"
 
 namespace turno {
@@ -37,5 +38,9 @@ bool is_catalog_event(const v1::Envelope& event);
 // The booking an event is about (SlotHeld included); empty for catalog events and an envelope
 // without an event.
 std::string_view booking_id_of(const v1::Envelope& event);
+
+// The booking a command names (HoldSlot's given id included, empty when it lets the writer
+// choose one); empty for commands that name no booking, or name it only through a payment.
+std::string_view booking_id_of(const v1::Command& command);
 
 }  // namespace turno

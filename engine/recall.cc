@@ -101,42 +101,22 @@ Status recall_payment_owner(const EventLog& log, Model& model, Tenant& tenant,
   return recall_owner(log, model, tenant, IdKind::kPayment, payment_id, recalled);
 }
 
-// The booking id a booking command names (empty for the others).
-std::string_view booking_named(const v1::Command& command) {
-  switch (command.kind_case()) {
-    case v1::Command::kHoldSlot:
-      return command.hold_slot().booking_id();
-    case v1::Command::kRequestPayment:
-      return command.request_payment().booking_id();
-    case v1::Command::kRecordDeskPayment:
-      return command.record_desk_payment().booking_id();
-    case v1::Command::kConfirmBooking:
-      return command.confirm_booking().booking_id();
-    case v1::Command::kRescheduleBooking:
-      return command.reschedule_booking().booking_id();
-    case v1::Command::kCancelBooking:
-      return command.cancel_booking().booking_id();
-    case v1::Command::kIssueRefund:
-      return command.issue_refund().booking_id();
-    case v1::Command::kCheckIn:
-      return command.check_in().booking_id();
-    case v1::Command::kCompleteBooking:
-      return command.complete_booking().booking_id();
-    case v1::Command::kMarkNoShow:
-      return command.mark_no_show().booking_id();
-    case v1::Command::kExpireHold:
-      return command.expire_hold().booking_id();
-    default:
-      return {};
-  }
-}
-
 // A provider event key: a key in memory is a known duplicate; a new one may belong to a
 // forgotten booking (a provider replaying an old event), so the ids index is asked.
 Status recall_event_owner(const EventLog& log, Model& model, Tenant& tenant, const std::string& key,
                           std::size_t& recalled) {
   if (tenant.provider_event_seen(key)) return Status::ok();
   return recall_owner(log, model, tenant, IdKind::kProviderEvent, key, recalled);
+}
+
+// A webhook's payment and provider event (RecordPaymentSucceeded or RecordPaymentFailed).
+template <typename Webhook>
+Status recall_webhook_owners(const EventLog& log, Model& model, Tenant& tenant, const Webhook& body,
+                             std::size_t& recalled) {
+  Status status = recall_payment_owner(log, model, tenant, body.payment_id(), recalled);
+  if (!status.is_ok()) return status;
+  return recall_event_owner(
+      log, model, tenant, provider_event_key(body.provider(), body.provider_event_id()), recalled);
 }
 
 // The other ids a command names that a forgotten booking may own.
@@ -157,22 +137,11 @@ Status recall_by_ids(const EventLog& log, Model& model, Tenant& tenant, const v1
       return recall_event_owner(log, model, tenant, provider_event_key(kDeskProvider, receipt),
                                 recalled);
     }
-    case v1::Command::kRecordPaymentSucceeded: {
-      const auto& body = command.record_payment_succeeded();
-      Status status = recall_payment_owner(log, model, tenant, body.payment_id(), recalled);
-      if (!status.is_ok()) return status;
-      return recall_event_owner(log, model, tenant,
-                                provider_event_key(body.provider(), body.provider_event_id()),
-                                recalled);
-    }
-    case v1::Command::kRecordPaymentFailed: {
-      const auto& body = command.record_payment_failed();
-      Status status = recall_payment_owner(log, model, tenant, body.payment_id(), recalled);
-      if (!status.is_ok()) return status;
-      return recall_event_owner(log, model, tenant,
-                                provider_event_key(body.provider(), body.provider_event_id()),
-                                recalled);
-    }
+    case v1::Command::kRecordPaymentSucceeded:
+      return recall_webhook_owners(log, model, tenant, command.record_payment_succeeded(),
+                                   recalled);
+    case v1::Command::kRecordPaymentFailed:
+      return recall_webhook_owners(log, model, tenant, command.record_payment_failed(), recalled);
     default:
       return Status::ok();
   }
@@ -230,7 +199,7 @@ Result<std::size_t> recall_for_command(const EventLog& log, Model& model,
   Tenant* tenant = model.find_tenant(command.tenant_id());
   if (tenant == nullptr) return std::size_t{0};
   std::size_t recalled = 0;
-  const std::string_view booking_id = booking_named(command);
+  const std::string_view booking_id = booking_id_of(command);
   if (!booking_id.empty() && !decide_detail::check_id("booking_id", booking_id, true) &&
       tenant->find_booking(booking_id) == nullptr) {
     Status status = recall_booking(log, model, *tenant, booking_id, log.last_seq(), &recalled);
