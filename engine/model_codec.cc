@@ -135,8 +135,6 @@ void encode_tenant(const Tenant& tenant, v1::ModelTenant& out) {
     for (const auto& key : payment->provider_events) entry.add_provider_events(key);
     for (const auto& id : payment->refund_ids) entry.add_refund_ids(id);
   }
-  for (const auto& key : sorted_strings(tenant.provider_events)) out.add_provider_events(key);
-  for (const auto& key : sorted_strings(tenant.refund_ids)) out.add_refund_ids(key);
   for (const auto& id : sorted_strings(tenant.reserved_ids)) out.add_reserved_ids(id);
 }
 

@@ -128,6 +128,9 @@ void decode_policy(const v1::PolicySet& image, Policy& policy) {
 }
 
 Status decode_tenant(const v1::ModelTenant& image, Model& model) {
+  if (!image.provider_events().empty() || !image.refund_ids().empty()) {
+    return bad("a snapshot of the format before payments kept their provider events");
+  }
   Tenant& tenant = model.tenants[image.id()];
   tenant.id = image.id();
   const auto& registration = image.registration();
@@ -173,8 +176,11 @@ Status decode_tenant(const v1::ModelTenant& image, Model& model) {
   for (const auto& entry : image.payments()) {
     if (Status status = decode_payment(entry, tenant); !status.is_ok()) return status;
   }
-  tenant.provider_events.insert(image.provider_events().begin(), image.provider_events().end());
-  tenant.refund_ids.insert(image.refund_ids().begin(), image.refund_ids().end());
+  // The tenant's lookup sets are the union of its payments' own lists.
+  for (const auto& [id, payment] : tenant.payments) {
+    tenant.provider_events.insert(payment.provider_events.begin(), payment.provider_events.end());
+    tenant.refund_ids.insert(payment.refund_ids.begin(), payment.refund_ids.end());
+  }
   tenant.reserved_ids.insert(image.reserved_ids().begin(), image.reserved_ids().end());
   return Status::ok();
 }
