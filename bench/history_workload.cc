@@ -3,6 +3,7 @@
 #include <optional>
 #include <vector>
 
+#include "clinic_catalog.h"
 #include "commands.pb.h"
 #include "wave.h"
 
@@ -12,7 +13,6 @@ namespace {
 constexpr std::int64_t kSlotMs = 35 * kMsPerMinute;  // 30 min service + 5 min buffer after
 constexpr int kSlotsPerDay = 13;                     // 09:00 .. 16:00 starts, Lima time
 constexpr int kWeekdaysAhead = 120;                  // inside the 180-day horizon
-constexpr std::int64_t kPriceMinor = 10'000;
 constexpr std::int64_t kNineLimaUtcMs = 14 * kMsPerHour;
 
 struct Staffing {
@@ -27,63 +27,17 @@ struct Staffing {
   }
 };
 
-Status write_catalog(Writer& writer, const Staffing& staffing) {
-  Wave wave(writer);
+// Tenant t<i> ("Clinic t<i>"), its sites, and staff k at tenant k % tenants, Mon-Fri.
+CatalogPlan plan_of(const Staffing& staffing) {
+  CatalogPlan plan;
   for (int t = 0; t < staffing.tenants; ++t) {
-    const std::string tenant = "t" + std::to_string(t);
-    v1::Command reg = shell(tenant, "reg", v1::ROLE_PLATFORM, "platform");
-    auto& body = *reg.mutable_register_tenant();
-    body.set_name("Clinic " + tenant);
-    body.set_currency("PEN");
-    body.set_tax_rate_bp(1800);
-    body.set_invoice_series("F001");
-    body.set_platform_fee_bp(300);
-    wave.add(std::move(reg));
+    const std::string id = "t" + std::to_string(t);
+    plan.tenants.push_back({id, "Clinic " + id, staffing.sites_per_tenant});
   }
-  if (Status status = wave.run(); !status.is_ok()) return status;
-  for (int t = 0; t < staffing.tenants; ++t) {
-    const std::string tenant = "t" + std::to_string(t);
-    for (int s = 0; s < staffing.sites_per_tenant; ++s) {
-      v1::Command site = shell(tenant, "site-" + std::to_string(s), v1::ROLE_ADMIN, "admin");
-      site.mutable_open_site()->set_site_id("s" + std::to_string(s));
-      site.mutable_open_site()->set_name("Site " + std::to_string(s));
-      site.mutable_open_site()->set_time_zone("America/Lima");
-      wave.add(std::move(site));
-    }
-    v1::Command service = shell(tenant, "svc", v1::ROLE_ADMIN, "admin");
-    auto& definition = *service.mutable_define_service();
-    definition.set_service_id("consult");
-    definition.set_name("Consultation");
-    definition.set_duration_min(30);
-    definition.set_price_minor(kPriceMinor);
-    definition.set_required_skill("general");
-    definition.set_buffer_after_min(5);
-    wave.add(std::move(service));
-  }
-  if (Status status = wave.run(); !status.is_ok()) return status;
   for (int k = 0; k < staffing.staff; ++k) {
-    const std::string id = "st" + std::to_string(k);
-    v1::Command join = shell(staffing.tenant_of(k), "join-" + id, v1::ROLE_ADMIN, "admin");
-    join.mutable_add_staff()->set_staff_id(id);
-    join.mutable_add_staff()->set_site_id(staffing.site_of(k));
-    join.mutable_add_staff()->set_name("Dr. " + id);
-    join.mutable_add_staff()->add_skills("general");
-    wave.add(std::move(join));
+    plan.staff.push_back({staffing.tenant_of(k), "st" + std::to_string(k), staffing.site_of(k)});
   }
-  if (Status status = wave.run(); !status.is_ok()) return status;
-  for (int k = 0; k < staffing.staff; ++k) {
-    const std::string id = "st" + std::to_string(k);
-    v1::Command schedule = shell(staffing.tenant_of(k), "sched-" + id, v1::ROLE_ADMIN, "admin");
-    schedule.mutable_set_schedule()->set_staff_id(id);
-    for (int weekday = 1; weekday <= 5; ++weekday) {
-      auto& interval = *schedule.mutable_set_schedule()->add_intervals();
-      interval.set_weekday(weekday);
-      interval.set_start_min(9 * 60);
-      interval.set_end_min(17 * 60);
-    }
-    wave.add(std::move(schedule));
-  }
-  return wave.run();
+  return plan;
 }
 
 // Booking k's place: staff k % staff, then the weekday and slot after those taken before it.
@@ -143,22 +97,8 @@ std::optional<v1::Command> payment_request_step(const BookingRef& booking, const
 std::optional<v1::Command> webhook_step(const BookingRef& booking, const Staffing&) {
   const Fate fate = fate_of(booking.k);
   if (fate == Fate::kPending) return std::nullopt;
-  v1::Command out = shell(booking.tenant, "webhook-" + booking.id, v1::ROLE_PLATFORM, "platform");
-  if (fate == Fate::kPaymentFailed) {
-    auto& body = *out.mutable_record_payment_failed();
-    body.set_payment_id("p" + booking.id);
-    body.set_provider("sandbox");
-    body.set_provider_event_id("ev-" + booking.id);
-    body.set_reason("card_declined");
-    return out;
-  }
-  auto& body = *out.mutable_record_payment_succeeded();
-  body.set_payment_id("p" + booking.id);
-  body.set_provider("sandbox");
-  body.set_provider_event_id("ev-" + booking.id);
-  body.set_amount_minor(kPriceMinor);
-  body.set_currency("PEN");
-  return out;
+  return payment_webhook(booking.tenant, "webhook-" + booking.id, "p" + booking.id,
+                         "ev-" + booking.id, fate == Fate::kPaymentFailed);
 }
 
 std::optional<v1::Command> cancellation_step(const BookingRef& booking, const Staffing&) {
@@ -199,7 +139,7 @@ Status write_workload(Writer& writer, const WorkloadOptions& options) {
   staffing.staff = static_cast<int>(
       std::max<std::uint64_t>((bookings_max + slots_per_staff - 1) / slots_per_staff,
                               std::uint64_t(staffing.tenants * staffing.sites_per_tenant)));
-  if (Status status = write_catalog(writer, staffing); !status.is_ok()) return status;
+  if (Status status = write_catalog(writer, plan_of(staffing)); !status.is_ok()) return status;
   for (std::uint64_t first = 0; writer.log().last_seq().value < options.events_min;
        first += options.wave_bookings) {
     if (Status status = write_bookings(writer, staffing, first, options.wave_bookings);

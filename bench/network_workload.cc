@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "clinic_catalog.h"
 #include "commands.pb.h"
 #include "wave.h"
 
@@ -14,7 +15,6 @@ constexpr std::int64_t kSlotMs = 35 * kMsPerMinute;  // 30 min service + 5 min b
 constexpr int kSlotsPerDay = 13;                     // 09:00 .. 16:00 starts, Lima time
 constexpr std::int64_t kNineLimaUtcMs = 14 * kMsPerHour;
 constexpr std::int64_t kSevenLimaUtcMs = 12 * kMsPerHour;
-constexpr std::int64_t kPriceMinor = 10'000;
 constexpr std::uint64_t kClients = 50'000;
 
 // What happens to booking n (deterministic, by n).
@@ -43,76 +43,27 @@ std::string staff_id(int s, int k) {
   return "st" + std::to_string(s) + "-" + std::to_string(k);
 }
 
-Status write_catalog(Writer& writer, const NetworkOptions& options) {
-  Wave wave(writer);
+// Tenants n<t> ("Network n<t>") with their sites, and staff_per_site at each site, Mon-Sat.
+CatalogPlan plan_of(const NetworkOptions& options) {
+  CatalogPlan plan;
+  plan.last_weekday = 6;
   for (int t = 0; t < options.tenants; ++t) {
-    v1::Command reg = shell(tenant_id(t), "reg", v1::ROLE_PLATFORM, "platform");
-    auto& body = *reg.mutable_register_tenant();
-    body.set_name("Network " + tenant_id(t));
-    body.set_currency("PEN");
-    body.set_tax_rate_bp(1800);
-    body.set_invoice_series("F001");
-    body.set_platform_fee_bp(300);
-    wave.add(std::move(reg));
-  }
-  if (Status status = wave.run(); !status.is_ok()) return status;
-  for (int t = 0; t < options.tenants; ++t) {
-    for (int s = 0; s < options.sites_per_tenant; ++s) {
-      v1::Command site = shell(tenant_id(t), "site-" + site_id(s), v1::ROLE_ADMIN, "admin");
-      site.mutable_open_site()->set_site_id(site_id(s));
-      site.mutable_open_site()->set_name("Site " + site_id(s));
-      site.mutable_open_site()->set_time_zone("America/Lima");
-      wave.add(std::move(site));
-    }
-    v1::Command service = shell(tenant_id(t), "svc", v1::ROLE_ADMIN, "admin");
-    auto& definition = *service.mutable_define_service();
-    definition.set_service_id("consult");
-    definition.set_name("Consultation");
-    definition.set_duration_min(30);
-    definition.set_price_minor(kPriceMinor);
-    definition.set_required_skill("general");
-    definition.set_buffer_after_min(5);
-    wave.add(std::move(service));
-  }
-  if (Status status = wave.run(); !status.is_ok()) return status;
-  for (int t = 0; t < options.tenants; ++t) {
+    plan.tenants.push_back({tenant_id(t), "Network " + tenant_id(t), options.sites_per_tenant});
     for (int s = 0; s < options.sites_per_tenant; ++s) {
       for (int k = 0; k < options.staff_per_site; ++k) {
-        const std::string id = staff_id(s, k);
-        v1::Command join = shell(tenant_id(t), "join-" + id, v1::ROLE_ADMIN, "admin");
-        join.mutable_add_staff()->set_staff_id(id);
-        join.mutable_add_staff()->set_site_id(site_id(s));
-        join.mutable_add_staff()->set_name("Dr. " + id);
-        join.mutable_add_staff()->add_skills("general");
-        wave.add(std::move(join));
+        plan.staff.push_back({tenant_id(t), staff_id(s, k), site_id(s)});
       }
     }
   }
-  if (Status status = wave.run(); !status.is_ok()) return status;
-  for (int t = 0; t < options.tenants; ++t) {
-    for (int s = 0; s < options.sites_per_tenant; ++s) {
-      for (int k = 0; k < options.staff_per_site; ++k) {
-        const std::string id = staff_id(s, k);
-        v1::Command schedule = shell(tenant_id(t), "sched-" + id, v1::ROLE_ADMIN, "admin");
-        schedule.mutable_set_schedule()->set_staff_id(id);
-        for (int weekday = 1; weekday <= 6; ++weekday) {
-          auto& interval = *schedule.mutable_set_schedule()->add_intervals();
-          interval.set_weekday(weekday);
-          interval.set_start_min(9 * 60);
-          interval.set_end_min(17 * 60);
-        }
-        wave.add(std::move(schedule));
-      }
-    }
-  }
-  return wave.run();
+  return plan;
 }
 
 bool working_day(int day) {
   return day % 7 != 6;  // day 0 is a Monday; Sundays are closed
 }
 
-// The step `name` of every appointment in `day` whose fate passes `applies`.
+// The command `build` makes for every appointment of `day` whose fate passes `applies`,
+// submitted as one wave.
 template <typename Applies, typename Build>
 Status each(Writer& writer, const std::vector<Appointment>& day, Applies applies, Build build) {
   Wave wave(writer);
@@ -128,7 +79,7 @@ class Network {
       : writer_(writer), clock_(clock), options_(options) {}
 
   Status run(const std::function<Status(const NetworkDay&)>& after_day) {
-    if (Status status = write_catalog(writer_, options_); !status.is_ok()) return status;
+    if (Status status = write_catalog(writer_, plan_of(options_)); !status.is_ok()) return status;
     for (int day = 0; day < options_.days_max; ++day) {
       clock_.set(kNetworkStartMs + day * kMsPerDay + kSevenLimaUtcMs);
       writer_.poke();  // the no-show timers of yesterday's absentees
@@ -223,22 +174,8 @@ class Network {
   }
 
   static v1::Command webhook(const Appointment& a) {
-    v1::Command out = shell(a.tenant, "hook-" + a.id, v1::ROLE_PLATFORM, "platform");
-    if (a.fate == Fate::kPaymentFailed) {
-      auto& body = *out.mutable_record_payment_failed();
-      body.set_payment_id("p" + a.id);
-      body.set_provider("sandbox");
-      body.set_provider_event_id("e" + a.id);
-      body.set_reason("card_declined");
-      return out;
-    }
-    auto& body = *out.mutable_record_payment_succeeded();
-    body.set_payment_id("p" + a.id);
-    body.set_provider("sandbox");
-    body.set_provider_event_id("e" + a.id);
-    body.set_amount_minor(kPriceMinor);
-    body.set_currency("PEN");
-    return out;
+    return payment_webhook(a.tenant, "hook-" + a.id, "p" + a.id, "e" + a.id,
+                           a.fate == Fate::kPaymentFailed);
   }
 
   static v1::Command cancel(const Appointment& a) {
