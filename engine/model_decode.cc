@@ -41,8 +41,9 @@ Status decode_staff(const v1::ModelStaff& image, Tenant& tenant) {
 
 Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenant) {
   // One entry per booking: the finished set and the calendars are derived from them.
-  if (tenant.find_booking(image.id()) != nullptr) return bad("booking " + image.id() + " twice");
-  Booking& booking = tenant.bookings[image.id()];
+  auto [entry, inserted] = tenant.bookings.try_emplace(image.id());
+  if (!inserted) return bad("booking " + image.id() + " twice");
+  Booking& booking = entry->second;
   ++model.booking_count;
   booking.id = image.id();
   booking.site_id = image.site_id();
