@@ -1,5 +1,5 @@
 // The embedded feed: follows the event log in this process, right after each commit, through
-// a LogSubscription (engine/log_subscription.h), and feeds the projectors in batches.
+// a LogSubscription (engine/log/log_subscription.h), and feeds the projectors in batches.
 #pragma once
 
 #include <mutex>

@@ -194,7 +194,7 @@ Status NatsPublisher::rewind_to_stream(Session& session) {
 }
 
 // JetStream acknowledged the log up to `seq`: one more witness the log may never fall below
-// (engine/log_anchor.h), as the stream now holds those events.
+// (engine/log/log_anchor.h), as the stream now holds those events.
 Status NatsPublisher::anchor_published_head(Seq seq) {
   if (seq.value == 0) return Status::ok();
   Result<LogRecord> record = log_.read_one(seq);

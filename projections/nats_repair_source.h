@@ -1,4 +1,4 @@
-// The JetStream stream TURNO_EVENTS as a source for `turno repair` (engine/log_repair.h).
+// The JetStream stream TURNO_EVENTS as a source for `turno repair` (engine/log/log_repair.h).
 //
 // Every message of the stream is one event's envelope bytes exactly as the log hashed them,
 // named <log id>-<seq> (nats_format.h), so the stream is a second copy of each log's chain.

@@ -1,5 +1,5 @@
 // `turno backup` and `turno restore`: an online, verified copy of the event log, and its way
-// back into a fresh data directory (engine/backup.h says how and why it is consistent); with it
+// back into a fresh data directory (engine/log/backup.h says how and why it is consistent); with it
 // the notification stores — tenant channel settings, contacts and the outbox — which are not
 // events (projections/notifications/store_copy.h).
 #include "backup.h"

@@ -1,5 +1,5 @@
 // `turno repair`: rebuilds a damaged or shortened event log from a backup and/or the JetStream
-// stream (engine/log_repair.h says what it checks and what it never does). The node must be
+// stream (engine/log/log_repair.h says what it checks and what it never does). The node must be
 // stopped. Exit status 0 when the log is whole (repaired or already so), 1 when it could not
 // be made whole (nothing changed then), 2 for a usage error.
 #include <cstdio>

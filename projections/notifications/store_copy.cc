@@ -40,7 +40,7 @@ Result<std::uint64_t> copy_store(const std::string& source, const std::string& t
   status = rocksdb::DB::OpenAsSecondary(options, source, scratch, families, &from_handles, &raw);
   if (!status.ok()) return rocks_error("open " + source, status);
   std::unique_ptr<rocksdb::DB> from(raw);
-  // Complete as of a moment after the open, even when a flush raced it (engine/backup.h).
+  // Complete as of a moment after the open, even when a flush raced it (engine/log/backup.h).
   if (Status settled =
           backup_detail::settle_secondary(*from, source, std::move(wals_before).value());
       !settled.is_ok()) {

@@ -1,5 +1,5 @@
 // Backup and restore of the notification stores (`turno backup`, `turno restore`). The event
-// log's backup (engine/backup.h) does not hold them, and they cannot be rebuilt from events:
+// log's backup (engine/log/backup.h) does not hold them, and they cannot be rebuilt from events:
 // the settings store has each tenant's channels, secrets and contacts, and the outbox records
 // which messages went out (without it a restored node could send again every message that is
 // still useful). The view is not copied: it is rebuilt from the log.

@@ -1,4 +1,4 @@
-// The booking lifecycle (engine/lifecycle.h) as tables: every status and event, every role and
+// The booking lifecycle (engine/log/lifecycle.h) as tables: every status and event, every role and
 // command; then decide() checked against the same tables, so the writer cannot drift from them.
 #include "lifecycle.h"
 

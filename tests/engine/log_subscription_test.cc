@@ -1,4 +1,4 @@
-// Following the log (engine/log_subscription.h): bounded batches from where the subscriber
+// Following the log (engine/log/log_subscription.h): bounded batches from where the subscriber
 // stands, the until() cap, checkpoints, waiting for a commit, read errors as values, stop.
 #include "log_subscription.h"
 
