@@ -169,30 +169,22 @@ ModelSnapshotter::ModelSnapshotter(const EventLog& log, std::shared_ptr<Snapshot
                                    ModelSnapshotOptions options)
     : log_(log),
       store_(std::move(store)),
-      model_hash_{},
       options_(std::move(options)),
       subscription_(log, {options_.batch_events_max, options_.poll_max, options_.poll_max}) {
   VERIFY(options_.every_events > 0, "snapshots every 0 events");
 }
 
 bool ModelSnapshotter::load_start() {
-  ModelLoadReport report;
-  Result<Model> loaded = load_model(log_, store_.get(), report);
-  if (!loaded.is_ok()) {
-    record_error("loading the model to follow: " + loaded.status().message());
+  Result<std::vector<Seq>> taken = store_->list();
+  if (!taken.is_ok()) {
+    record_error("listing the snapshots: " + taken.status().message());
     return false;
   }
-  model_ = std::move(loaded).value();
-  if (model_.last_seq.value > 0) {
-    Result<LogRecord> record = log_.read_one(model_.last_seq);
-    if (!record.is_ok()) {
-      record_error("loading the model to follow: " + record.status().message());
-      return false;
-    }
-    model_hash_ = record.value().hash;
-  }
-  last_snapshot_seq_ = report.snapshot_seq.value_or(Seq{0});
-  stats_.folded_seq.store(model_.last_seq.value);
+  // The newest snapshot, valid or not: a damaged one is replaced at the next point anyway.
+  last_snapshot_seq_ = Seq{0};
+  for (Seq seq : taken.value()) last_snapshot_seq_ = std::max(last_snapshot_seq_, seq);
+  followed_ = log_.last_seq();
+  stats_.followed_seq.store(followed_.value);
   stats_.last_snapshot_seq.store(last_snapshot_seq_.value);
   return true;
 }
@@ -232,36 +224,29 @@ void ModelSnapshotter::run() {
   }
   // apply() never fails: following ends with stop().
   subscription_.follow(*this).ignore();
-  // Clean shutdown: everything committed is folded in, then one last snapshot. A read error
+  // Clean shutdown: everything committed is read, then one last snapshot. A read error
   // (recorded by read_failed) leaves that snapshot out.
   if (!subscription_.catch_up(*this).is_ok()) return;
-  if (options_.on_stop && model_.last_seq > last_snapshot_seq_) take_snapshot();
+  if (options_.on_stop && followed_ > last_snapshot_seq_) take_snapshot();
 }
 
-// The next snapshot point while it lies ahead; once passed (a model loaded far beyond the
-// last snapshot), no cap: the snapshot is taken at the next checkpoint.
+// The next snapshot point while it lies ahead; once passed (a store far behind the log), no
+// cap: the snapshot is taken at the next checkpoint.
 Seq ModelSnapshotter::until() const {
   const Seq at = next_snapshot_at();
-  return at > model_.last_seq ? at : kLogEnd;
+  return at > followed_ ? at : kLogEnd;
 }
 
 Status ModelSnapshotter::apply(LogBatch batch) {
-  Status status = Status::ok();
-  for (const LogRecord& record : batch.records) {
-    // A booking that cannot be recalled stops the fold where it is: the model stays the fold
-    // of the events before it, and the follower reports the error.
-    status = fold_from_log(log_, model_, record.envelope);
-    if (!status.is_ok()) break;
-    model_hash_ = record.hash;
-  }
-  stats_.folded_seq.store(model_.last_seq.value);
-  return status;
+  if (!batch.records.empty()) followed_ = batch.records.back().seq;
+  stats_.followed_seq.store(followed_.value);
+  return Status::ok();
 }
 
-// A snapshot when the point is reached: after the batch that reaches it, or when idle for a
-// model loaded past it.
+// A snapshot when the point is reached: after the batch that reaches it, or when idle with a
+// store that is behind.
 void ModelSnapshotter::checkpoint(Checkpoint) {
-  if (model_.last_seq >= next_snapshot_at()) take_snapshot();
+  if (followed_ >= next_snapshot_at()) take_snapshot();
 }
 
 void ModelSnapshotter::read_failed(const Status& error) {
@@ -269,29 +254,49 @@ void ModelSnapshotter::read_failed(const Status& error) {
 }
 
 void ModelSnapshotter::take_snapshot() {
-  Status status = write_model_snapshot(*store_, log_, model_, model_hash_, options_.keep);
-  // A failed write still moves the next attempt on by every_events, so a broken store does
-  // not turn into a snapshot attempt per commit.
-  last_snapshot_seq_ = model_.last_seq;
+  // A failure still moves the next attempt on by every_events, so a broken store does not
+  // turn into a snapshot attempt per commit.
+  const Seq attempted = followed_;
+  ModelLoadReport report;
+  Result<Model> loaded = load_model(log_, store_.get(), report);
+  for (const std::string& line : report.skipped) record_error("skipped: " + line);
+  Hash hash{};
+  Status status = loaded.status();
+  if (status.is_ok() && loaded.value().last_seq.value > 0) {
+    Result<LogRecord> record = log_.read_one(loaded.value().last_seq);
+    status = record.status();
+    if (record.is_ok()) hash = record.value().hash;
+  }
+  if (!status.is_ok()) {
+    last_snapshot_seq_ = attempted;
+    stats_.snapshot_failures.fetch_add(1);
+    record_error("model snapshot at seq " + std::to_string(attempted.value) + ": " +
+                 status.message());
+    return;
+  }
+  const Model model = std::move(loaded).value();
+  last_snapshot_seq_ = std::max(attempted, model.last_seq);
+  if (model.last_seq == Seq{0}) return;  // an empty log: nothing to keep
+  status = write_model_snapshot(*store_, log_, model, hash, options_.keep);
   if (!status.is_ok()) {
     stats_.snapshot_failures.fetch_add(1);
-    record_error("model snapshot at seq " + std::to_string(model_.last_seq.value) + ": " +
+    record_error("model snapshot at seq " + std::to_string(model.last_seq.value) + ": " +
                  status.message());
     return;
   }
   stats_.snapshots_written.fetch_add(1);
-  stats_.last_snapshot_seq.store(model_.last_seq.value);
+  stats_.last_snapshot_seq.store(model.last_seq.value);
   // The snapshotter read this head from the log itself: a witness the log may never fall
   // below (log_anchor.h). A failure to write it is reported like a failed snapshot.
   HeadAnchor anchor;
   anchor.witness = std::string(kModelSnapshotWitness);
   anchor.log_id = log_.log_id();
-  anchor.seq = model_.last_seq;
-  anchor.hash = model_hash_;
+  anchor.seq = model.last_seq;
+  anchor.hash = hash;
   anchor.written_at_ms = SystemClock().now_ms();
   if (Status anchored = write_head_anchor(log_.directory(), anchor); !anchored.is_ok()) {
     stats_.snapshot_failures.fetch_add(1);
-    record_error("head anchor at seq " + std::to_string(model_.last_seq.value) + ": " +
+    record_error("head anchor at seq " + std::to_string(model.last_seq.value) + ": " +
                  anchored.message());
   }
 }

@@ -1,9 +1,11 @@
 // Write-model snapshots, so a restart replays only the tail of the log.
 //
-// Taking them never slows the writer: a ModelSnapshotter thread follows the committed log
-// (log_subscription.h), folds it into its own copy of the model with evolve(), and every
-// `every_events` events (and when stopped) writes the model to a SnapshotStore, pruning to
-// `keep`. Loading takes the newest snapshot that validates — the store's checksum, the same
+// Taking them never slows the writer, and never keeps a third copy of the model: a
+// ModelSnapshotter thread follows the committed log (log_subscription.h) without folding it,
+// and every `every_events` events (and when stopped) it builds the model the way a restart
+// would — the newest snapshot plus the log after it (load_model) — writes it to a
+// SnapshotStore, pruning to `keep`, and lets it go. Between snapshots it holds no model.
+// Loading takes the newest snapshot that validates — the store's checksum, the same
 // log (id and hash at its seq), a model image that decodes with its invariants — and replays
 // the log after it; any snapshot that fails is reported and the next older one tried, down
 // to a full replay.
@@ -32,7 +34,7 @@ struct ModelSnapshotOptions {
   std::uint64_t every_events = 100'000;     // a snapshot after this many events since the last
   std::size_t keep = 3;                     // snapshots kept after each new one
   bool on_stop = true;                      // and one at clean shutdown, if anything is new
-  std::size_t batch_events_max = 1024;      // events read and folded at a time (stop latency)
+  std::size_t batch_events_max = 1024;      // events read at a time while following (stop latency)
   std::chrono::milliseconds poll_max{100};  // longest wait for a commit, and the pause after
                                             // a failed read (both bound stop latency)
   bool sync = true;                         // fdatasync each snapshot
@@ -80,16 +82,16 @@ struct ModelSnapshotterStats {
   std::atomic<std::uint64_t> snapshots_written{0};
   std::atomic<std::uint64_t> snapshot_failures{0};
   std::atomic<std::uint64_t> last_snapshot_seq{0};
-  std::atomic<std::uint64_t> folded_seq{0};  // how far the follower's model has come
+  std::atomic<std::uint64_t> followed_seq{0};  // how far the follower has read the log
 };
 
-// The follower. Owns its model; nothing else reads it while it runs. Its batches stop at each
-// snapshot point (every_events after the last snapshot), where it takes the snapshot.
+// The follower. Its batches stop at each snapshot point (every_events after the last
+// snapshot), where it builds the model, writes it and drops it: the memory it holds between
+// snapshots does not grow with the model.
 class ModelSnapshotter : private LogSubscriber {
  public:
-  // `log` and `store` must outlive the snapshotter. Its thread builds its own model first
-  // (load_model: the newest valid snapshot and the tail), so start-up does not wait for a
-  // copy of the writer's.
+  // `log` and `store` must outlive the snapshotter. It starts following at the log's tail, and
+  // counts the next snapshot point from the newest snapshot in the store.
   ModelSnapshotter(const EventLog& log, std::shared_ptr<SnapshotStore> store,
                    ModelSnapshotOptions options);
   ~ModelSnapshotter() override;
@@ -97,7 +99,7 @@ class ModelSnapshotter : private LogSubscriber {
   ModelSnapshotter& operator=(const ModelSnapshotter&) = delete;
 
   void start();
-  // Folds up to the log's tail as it is now, takes the shutdown snapshot (on_stop) and joins.
+  // Follows up to the log's tail as it is now, takes the shutdown snapshot (on_stop) and joins.
   // Call it after the writer has stopped, so that tail is the final one. Idempotent.
   void stop();
 
@@ -107,14 +109,16 @@ class ModelSnapshotter : private LogSubscriber {
 
  private:
   void run();
-  // Builds model_ from the store and the log. False (error recorded) if the log fails.
+  // Where following starts (the log's tail) and the newest snapshot's seq. False (error
+  // recorded) if the store cannot be listed.
   bool load_start();
+  // The model at the log's tail (load_model), written and dropped.
   void take_snapshot();
   void record_error(const std::string& message);
   Seq next_snapshot_at() const;
 
   // LogSubscriber, on the snapshotter's thread.
-  Seq applied() const override { return model_.last_seq; }
+  Seq applied() const override { return followed_; }
   Seq until() const override;
   Status apply(LogBatch batch) override;
   void checkpoint(Checkpoint when) override;
@@ -122,8 +126,7 @@ class ModelSnapshotter : private LogSubscriber {
 
   const EventLog& log_;
   std::shared_ptr<SnapshotStore> store_;
-  Model model_;
-  Hash model_hash_;  // hash(model_.last_seq)
+  Seq followed_;  // the last committed seq the follower has read
   ModelSnapshotOptions options_;
   Seq last_snapshot_seq_;
   ModelSnapshotterStats stats_;
