@@ -4,14 +4,8 @@
 #include <mutex>
 #include <shared_mutex>
 
-#include "booking_fold_view.h"
-
 namespace turno::projections {
 namespace {
-
-BookingFoldView* as_folding(View& view) {
-  return dynamic_cast<BookingFoldView*>(&view);
-}
 
 void merge(OfferResult& all, const OfferResult& one) {
   all.applied = std::min(all.applied, one.applied);
@@ -24,7 +18,7 @@ void merge(OfferResult& all, const OfferResult& one) {
 ProjectorGroup::ProjectorGroup(std::vector<std::unique_ptr<Projector>> projectors)
     : projectors_(std::move(projectors)) {
   for (const auto& projector : projectors_) {
-    if (as_folding(*projector->view_) != nullptr) folding_.push_back(projector.get());
+    if (SharedFold::shares(*projector->view_)) sharing_.push_back(projector.get());
   }
 }
 
@@ -38,50 +32,49 @@ OfferResult ProjectorGroup::offer(std::span<const v1::Envelope> events) {
   share_when_aligned();
   OfferResult all{Seq{UINT64_MAX}, 0, false};
   for (const auto& projector : projectors_) {
-    const bool shared =
-        shared_ && std::find(folding_.begin(), folding_.end(), projector.get()) != folding_.end();
+    const bool shared = shared_ != nullptr && std::find(sharing_.begin(), sharing_.end(),
+                                                        projector.get()) != sharing_.end();
     if (!shared) merge(all, projector->offer(events));
   }
-  if (shared_) merge(all, offer_shared(events));
+  if (shared_ != nullptr) merge(all, offer_shared(events));
   if (projectors_.empty()) all.applied = Seq{};
   return all;
 }
 
 void ProjectorGroup::share_when_aligned() {
-  if (shared_ || folding_.size() < 2) return;
-  const Seq seq = folding_.front()->applied_seq();
-  for (Projector* projector : folding_) {
+  if (shared_ != nullptr || sharing_.size() < 2) return;
+  const Seq seq = sharing_.front()->applied_seq();
+  for (Projector* projector : sharing_) {
     if (projector->applied_seq() != seq) return;  // still catching up, one by one
   }
   std::vector<std::unique_lock<std::shared_mutex>> locks;
-  for (Projector* projector : folding_) locks.emplace_back(projector->mutex_);
-  // They folded the same events: keep the first one's table, drop the others' copies.
-  table_ = as_folding(*folding_.front()->view_)->shared_bookings();
-  for (Projector* projector : folding_) as_folding(*projector->view_)->share_bookings(table_);
-  shared_ = true;
+  std::vector<View*> views;
+  for (Projector* projector : sharing_) {
+    locks.emplace_back(projector->mutex_);
+    views.push_back(projector->view_.get());
+  }
+  // They folded the same events: the first one's table becomes everyone's.
+  shared_ = std::make_unique<SharedFold>(views);
 }
 
 OfferResult ProjectorGroup::offer_shared(std::span<const v1::Envelope> events) {
   OfferResult result;
   std::vector<std::unique_lock<std::shared_mutex>> locks;
-  for (Projector* projector : folding_) locks.emplace_back(projector->mutex_);
-  Seq applied = folding_.front()->view_->applied_seq();
+  for (Projector* projector : sharing_) locks.emplace_back(projector->mutex_);
+  Seq applied = sharing_.front()->view_->applied_seq();
   for (const v1::Envelope& event : events) {
     if (event.seq() <= applied.value) continue;  // already folded in
     if (event.seq() != applied.value + 1) {
       result.gap = true;
       break;
     }
-    const std::optional<BookingChange> change = table_->fold(event);
-    for (Projector* projector : folding_) {
-      as_folding(*projector->view_)->apply_folded(event, change);
-    }
+    shared_->apply(event);
     applied = Seq{event.seq()};
     ++result.applied_count;
   }
   result.applied = applied;
   locks.clear();
-  for (Projector* projector : folding_) projector->note_applied(result.applied_count);
+  for (Projector* projector : sharing_) projector->note_applied(result.applied_count);
   return result;
 }
 

@@ -4,7 +4,7 @@
 //
 // One fold of the bookings: once every view that keeps the bookings (booking_fold_view.h)
 // stands at the same seq, the group makes them share one BookingTable and folds each event
-// into it once, then hands the change to each view (apply_folded) — all under the exclusive
+// into it once, then hands the change to each view (shared_fold.h) — all under the exclusive
 // locks of those views, so no query reads the table while it changes. A process then holds
 // one copy of each booking for its views instead of one per view. Their snapshots are as
 // before (each encodes the table), so digests and stored snapshots do not change.
@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "booking_table.h"
 #include "projector.h"
+#include "shared_fold.h"
 
 namespace turno::projections {
 
@@ -36,7 +36,7 @@ class ProjectorGroup {
   Status checkpoint(bool quiet, bool force = false);
 
   // Whether the booking-fold views share one table now (after they stood at the same seq).
-  bool bookings_shared() const { return shared_; }
+  bool bookings_shared() const { return shared_ != nullptr; }
 
   // The projector of view `name`, or null when this process does not run it.
   const Projector* find(std::string_view name) const;
@@ -48,9 +48,8 @@ class ProjectorGroup {
   OfferResult offer_shared(std::span<const v1::Envelope> events);
 
   std::vector<std::unique_ptr<Projector>> projectors_;
-  std::vector<Projector*> folding_;  // the booking-fold views' projectors
-  bool shared_ = false;
-  std::shared_ptr<BookingTable> table_;  // the shared table, once shared_
+  std::vector<Projector*> sharing_;     // the booking-fold views' projectors
+  std::unique_ptr<SharedFold> shared_;  // their one fold, once they stood at the same seq
 };
 
 }  // namespace turno::projections

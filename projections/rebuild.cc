@@ -5,7 +5,6 @@
 #include <filesystem>
 #include <thread>
 
-#include "booking_fold_view.h"
 #include "snapshot_store.h"
 #include "views.h"
 
@@ -71,25 +70,6 @@ GroupResult fold_group(const EventLog& log, Seq last, std::optional<std::int64_t
 }
 
 }  // namespace
-
-SharedFold::SharedFold(const std::vector<View*>& views)
-    : bookings_(std::make_shared<BookingTable>()) {
-  for (View* view : views) {
-    if (auto* folded = dynamic_cast<BookingFoldView*>(view)) {
-      folded->share_bookings(bookings_);
-      folded_.push_back(folded);
-    } else {
-      plain_.push_back(view);
-    }
-  }
-}
-
-void SharedFold::apply(const v1::Envelope& event) {
-  for (View* view : plain_) view->apply(event);
-  if (folded_.empty()) return;
-  const std::optional<BookingChange> change = bookings_->fold(event);
-  for (BookingFoldView* view : folded_) view->apply_folded(event, change);
-}
 
 Result<RebuildResult> rebuild_views(const EventLog& log, const RebuildOptions& options) {
   RebuildResult result;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "event_log.h"
+#include "shared_fold.h"
 #include "view.h"
 
 namespace turno::projections {
@@ -28,25 +29,6 @@ struct RebuildResult {
   std::vector<std::unique_ptr<View>> views;  // in the order asked (or views.h order)
   Seq last_seq;                              // the last event folded in
   std::uint64_t events = 0;
-};
-
-class BookingFoldView;
-class BookingTable;
-
-// Applies events to many new views at once, folding the bookings a single time for all the
-// views that keep them (booking_fold_view.h) instead of once each. The views must be empty
-// when given and then only be applied through this object until it is gone; afterwards they
-// are ordinary views (each gets its own copy of the bookings when next changed).
-class SharedFold {
- public:
-  explicit SharedFold(const std::vector<View*>& views);
-  // Applies `event` (the next seq) to every view.
-  void apply(const v1::Envelope& event);
-
- private:
-  std::shared_ptr<BookingTable> bookings_;
-  std::vector<BookingFoldView*> folded_;
-  std::vector<View*> plain_;
 };
 
 // Folds the log into new views from scratch, on up to two threads: each reads the log itself
