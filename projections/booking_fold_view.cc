@@ -1,22 +1,31 @@
 #include "booking_fold_view.h"
 
+#include "verify.h"
+
 namespace turno::projections {
 
-void BookingFoldView::apply_folded(const v1::Envelope& event,
-                                   const std::optional<BookingChange>& change) {
+void BookingFoldView::before_folded(const v1::Envelope& event) {
+  on_event(event);
+  before_folded_seq_ = event.seq();
+}
+
+void BookingFoldView::apply_folded(const v1::Envelope& event, const SharedChange& change) {
+  // Skipping it would let on_event() miss the event: the availability window would not move.
+  VERIFY(before_folded_seq_ == event.seq(), "before_folded() comes before the shared fold");
   folded_ = &change;
   apply(event);
   folded_ = nullptr;
 }
 
 void BookingFoldView::fold(const v1::Envelope& event) {
-  on_event(event);
-  if (catalog_.fold(event)) return on_catalog(event);
   if (folded_ != nullptr) {
-    if (*folded_) on_booking(**folded_, event);
+    if (folded_->catalog) return on_catalog(event);
+    if (folded_->booking) on_booking(*folded_->booking, event);
     return;
   }
-  // Still sharing a rebuild's table: this view gets its own copy before it changes.
+  on_event(event);
+  if (catalog_.fold_alone(event)) return on_catalog(event);
+  // Still sharing a table: this view gets its own copy before it changes.
   if (bookings_.use_count() > 1) bookings_ = std::make_shared<BookingTable>(*bookings_);
   if (const auto change = bookings_->fold(event)) on_booking(*change, event);
 }

@@ -419,4 +419,15 @@ void CatalogState::decode(Decoder& in) {
   }
 }
 
+bool ViewCatalog::fold_alone(const v1::Envelope& event) {
+  if (!is_catalog_event(event)) return false;
+  if (state_.use_count() > 1) state_ = std::make_shared<CatalogState>(*state_);
+  return state_->fold(event);
+}
+
+void ViewCatalog::decode(Decoder& in) {
+  clear();
+  state_->decode(in);
+}
+
 }  // namespace turno::projections

@@ -1,10 +1,12 @@
 // The catalog as the views see it: tenants (money rules, policy), sites (time zones),
 // services, staff (skills, weekly schedules over time, time off). Every view that needs names,
-// zones or schedules folds its own copy, so each view stays rebuildable on its own.
+// zones or schedules keeps one, so each view stays rebuildable on its own; views that stand
+// at the same seq may share one (ViewCatalog) so that a process folds the catalog once.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -131,6 +133,34 @@ class CatalogState {
   void fold_tenant_event(TenantInfo& tenant, const v1::Envelope& event);
   void fold_directory_event(TenantInfo& tenant, const v1::Envelope& event);
   StringMap<TenantInfo> tenants_;
+};
+
+// A view's catalog: its own, or one it shares with other views that folded the same events
+// (shared_fold.h), which their caller folds once for all of them. A view that folds an event
+// alone copies a shared catalog before changing it (copy on write), so the others never see
+// an event they were not given. One thread applies a view at a time; views sharing a catalog
+// may read and copy it concurrently, never while it is folded.
+class ViewCatalog {
+ public:
+  ViewCatalog() : state_(std::make_shared<CatalogState>()) {}
+
+  const CatalogState& get() const { return *state_; }
+  // From now on this view reads `shared`, which the caller folds for it.
+  void share(std::shared_ptr<CatalogState> shared) { state_ = std::move(shared); }
+  // The catalog this view reads, to share with others that folded the same events.
+  const std::shared_ptr<CatalogState>& shared() const { return state_; }
+
+  // CatalogState::fold() for this view alone: a shared catalog is copied first if the event
+  // changes it.
+  bool fold_alone(const v1::Envelope& event);
+  void encode(Encoder& out) const { state_->encode(out); }
+  // Decodes into a catalog of this view's own; one it shared is left to the others as it was.
+  void decode(Decoder& in);
+  // An empty catalog of this view's own.
+  void clear() { state_ = std::make_shared<CatalogState>(); }
+
+ private:
+  std::shared_ptr<CatalogState> state_;  // never null
 };
 
 }  // namespace turno::projections

@@ -53,7 +53,7 @@ void ProjectorGroup::share_when_aligned() {
     locks.emplace_back(projector->mutex_);
     views.push_back(projector->view_.get());
   }
-  // They folded the same events: the first one's table becomes everyone's.
+  // They folded the same events: the first one's catalog and table become everyone's.
   shared_ = std::make_unique<SharedFold>(views);
 }
 

@@ -2,12 +2,13 @@
 // projector skips what it already has, so views restored from snapshots of different ages
 // catch up from the oldest one's seq.
 //
-// One fold of the bookings: once every view that keeps the bookings (booking_fold_view.h)
-// stands at the same seq, the group makes them share one BookingTable and folds each event
-// into it once, then hands the change to each view (shared_fold.h) — all under the exclusive
-// locks of those views, so no query reads the table while it changes. A process then holds
-// one copy of each booking for its views instead of one per view. Their snapshots are as
-// before (each encodes the table), so digests and stored snapshots do not change.
+// One fold of the catalog and the bookings: once every view that keeps them (the catalog view,
+// and the views of booking_fold_view.h that keep both) stands at the same seq, the group makes
+// them share one catalog and one BookingTable and folds each event into them once, then hands
+// the change to each view (shared_fold.h) — all under the exclusive locks of those views, so
+// no query reads them while they change. A process then holds one copy of the catalog and of
+// each booking for its views instead of one per view. Their snapshots are as before (each
+// encodes the catalog and the table), so digests and stored snapshots do not change.
 #pragma once
 
 #include <chrono>
@@ -35,7 +36,8 @@ class ProjectorGroup {
   // Checkpoints every projector that is due; returns the first error.
   Status checkpoint(bool quiet, bool force = false);
 
-  // Whether the booking-fold views share one table now (after they stood at the same seq).
+  // Whether the views that keep the catalog (and the bookings) share them now, after they
+  // stood at the same seq.
   bool bookings_shared() const { return shared_ != nullptr; }
 
   // The projector of view `name`, or null when this process does not run it.
@@ -43,12 +45,12 @@ class ProjectorGroup {
   const std::vector<std::unique_ptr<Projector>>& projectors() const { return projectors_; }
 
  private:
-  // Shares one table among the booking-fold views once they stand at the same seq.
+  // Shares one catalog and table among the sharing views once they stand at the same seq.
   void share_when_aligned();
   OfferResult offer_shared(std::span<const v1::Envelope> events);
 
   std::vector<std::unique_ptr<Projector>> projectors_;
-  std::vector<Projector*> sharing_;     // the booking-fold views' projectors
+  std::vector<Projector*> sharing_;     // the projectors of the views that keep the catalog
   std::unique_ptr<SharedFold> shared_;  // their one fold, once they stood at the same seq
 };
 

@@ -32,8 +32,9 @@ struct RebuildResult {
 };
 
 // Folds the log into new views from scratch, on up to two threads: each reads the log itself
-// and folds its share of the views (balanced by cost), the bookings once per thread.
-// invalid_argument for an unknown view name; the log's error if a record fails its checks.
+// and folds its share of the views (balanced by cost), the catalog and the bookings once per
+// thread. invalid_argument for an unknown view name; the log's error if a record fails its
+// checks.
 Result<RebuildResult> rebuild_views(const EventLog& log, const RebuildOptions& options);
 
 // Replaces whatever `directory` held with one snapshot of `view` (a fresh store, written

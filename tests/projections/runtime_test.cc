@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "booking_fold_view.h"
+#include "catalog_view.h"
 #include "engine_support.h"
 #include "projector_group.h"
 #include "query_side.h"
@@ -41,6 +43,42 @@ std::map<std::string, Hash> rebuilt_digests(const EventLog& log, RebuildOptions 
     digests[std::string(view->name())] = view->digest();
   return digests;
 }
+
+// The catalog object `view` reads; null for a view that keeps none.
+const CatalogState* catalog_of(const View& view) {
+  if (const auto* keeps_bookings = dynamic_cast<const BookingFoldView*>(&view)) {
+    return keeps_bookings->shared_catalog().get();
+  }
+  if (const auto* catalog = dynamic_cast<const CatalogView*>(&view)) {
+    return catalog->shared_catalog().get();
+  }
+  return nullptr;
+}
+
+// A view folded alone from the first `count` events of `log`.
+std::unique_ptr<View> folded_alone(std::string_view name, const std::vector<v1::Envelope>& log,
+                                   std::size_t count) {
+  std::unique_ptr<View> view = make_view(name);
+  for (std::size_t i = 0; i < count; ++i) view->apply(log[i]);
+  return view;
+}
+
+// Records the staff count of tenant t1 that on_event() sees at each event: the catalog as it
+// was before that event, whether folded alone or shared.
+class StaffSeenView final : public BookingFoldView {
+ public:
+  std::string_view name() const override { return "staff_seen"; }
+  std::vector<std::size_t> seen;
+
+ protected:
+  void on_event(const v1::Envelope&) override {
+    const TenantInfo* tenant = catalog().find_tenant("t1");
+    seen.push_back(tenant == nullptr ? 0 : tenant->staff.size());
+  }
+  void on_booking(const BookingChange&, const v1::Envelope&) override {}
+  void rebuild_indexes() override {}
+  void clear_own() override {}
+};
 
 void check_same_as_rebuild(const QuerySide& side, const EventLog& log) {
   for (const auto& entry : rebuilt_digests(log)) {  // no structured binding: INFO captures it
@@ -167,6 +205,117 @@ TEST_CASE("the views that keep bookings share one table once they stand at the s
     alone->offer(all);
     CHECK(to_hex(projector->digest()) == to_hex(alone->digest()));
   }
+}
+
+TEST_CASE("the catalog view and the views that keep bookings share one catalog once aligned") {
+  Harness h;
+  h.standard_clinic();
+  h.ok(hold("t1", "h1", client("c1"), "lima", "consult", "ana", lima(1, 10), "b1"));
+  // Catalog events after the views share: folded once, seen by every view.
+  h.ok(add_time_off("t1", "off", "ana", lima(1, 13), lima(1, 15)));
+  h.ok(add_staff("t1", "staff-carl", "carl", "lima", {"general"}));
+  h.ok(set_schedule("t1", "sched-carl", "carl", {1, 2, 3}, 8 * 60, 12 * 60));
+  h.ok(cancel("t1", "x1", client("c1"), "b1"));
+  const std::vector<v1::Envelope>& log = h.log();
+  const std::span<const v1::Envelope> all(log);
+  std::vector<std::unique_ptr<Projector>> projectors;
+  for (std::string_view name : view_names())
+    projectors.push_back(Projector::in_memory(make_view(name)));
+  projectors[2]->offer(all.first(5));  // the catalog view, restored from a newer snapshot
+  ProjectorGroup group(std::move(projectors));
+  auto catalogs = [&] {
+    std::vector<const CatalogState*> out;
+    for (const auto& projector : group.projectors()) {
+      out.push_back(projector->read([](const View& view) { return catalog_of(view); }));
+    }
+    return out;
+  };
+  CHECK(group.offer(all.first(3)).applied == Seq{3});
+  CHECK(group.offer(all.first(8)).applied == Seq{8});
+  CHECK_FALSE(group.bookings_shared());  // aligned only now: shared from the next offer
+  std::vector<const CatalogState*> before = catalogs();
+  std::sort(before.begin(), before.end());
+  CHECK(std::unique(before.begin(), before.end()) == before.end());  // one copy each
+
+  CHECK(group.offer(all).applied == Seq{log.size()});
+  CHECK(group.bookings_shared());
+  for (const CatalogState* catalog : catalogs()) {
+    REQUIRE(catalog != nullptr);
+    CHECK(catalog == catalogs().front());
+  }
+  // The same states as views that folded every event alone.
+  for (const auto& projector : group.projectors()) {
+    INFO(projector->name());
+    const auto alone = folded_alone(projector->name(), log, log.size());
+    CHECK(to_hex(projector->digest()) == to_hex(alone->digest()));
+    CHECK(projector->read([](const View& view) { return view.encode(); }) == alone->encode());
+  }
+  const Projector* catalog = group.find("catalog");
+  REQUIRE(catalog != nullptr);
+  CHECK(catalog->read([](const View& view) {
+    return static_cast<const CatalogView&>(view).state().find_tenant("t1")->find_staff("carl") !=
+           nullptr;
+  }));
+}
+
+TEST_CASE("a view applying an event alone copies a shared catalog only when it changes it") {
+  Harness h;
+  h.standard_clinic();
+  h.ok(hold("t1", "h1", client("c1"), "lima", "consult", "ana", lima(1, 10), "b1"));
+  h.ok(hold("t1", "h2", client("c2"), "lima", "consult", "ben", lima(1, 10), "b2"));
+  h.ok(add_time_off("t1", "off", "ana", lima(2, 13), lima(2, 15)));
+  const std::vector<v1::Envelope>& log = h.log();
+  const std::size_t shared_count = log.size() - 2;  // the last booking event and time off alone
+  std::vector<std::unique_ptr<View>> views;
+  std::vector<View*> members;
+  for (std::string_view name : view_names()) {
+    views.push_back(make_view(name));
+    members.push_back(views.back().get());
+  }
+  {
+    SharedFold fold(members);
+    for (std::size_t i = 0; i < shared_count; ++i) fold.apply(log[i]);
+  }
+  const CatalogState* shared = catalog_of(*views.front());
+  for (const auto& view : views) CHECK(catalog_of(*view) == shared);
+
+  View& kpis = *views[5];
+  View& catalog = *views[2];
+  REQUIRE(kpis.name() == "kpis");
+  REQUIRE(catalog.name() == "catalog");
+  for (View* alone : {&kpis, &catalog}) {
+    INFO(alone->name());
+    alone->apply(log[shared_count]);  // a booking event: the catalog stays shared
+    CHECK(catalog_of(*alone) == shared);
+    alone->apply(log[shared_count + 1]);  // time off: its own copy first
+    CHECK(catalog_of(*alone) != shared);
+    CHECK(alone->digest() == folded_alone(alone->name(), log, log.size())->digest());
+  }
+  // The others still share the catalog as it was, without the time off.
+  for (const auto& view : views) {
+    if (view.get() == &kpis || view.get() == &catalog) continue;
+    INFO(view->name());
+    CHECK(catalog_of(*view) == shared);
+    CHECK(view->digest() == folded_alone(view->name(), log, shared_count)->digest());
+  }
+  CHECK(shared->find_tenant("t1")->find_staff("ana")->time_off.empty());
+}
+
+TEST_CASE("a shared fold shows on_event the catalog as it was before the event, like alone") {
+  Harness h;
+  h.standard_clinic();
+  h.ok(add_staff("t1", "staff-carl", "carl", "lima", {"general"}));
+  StaffSeenView alone;
+  for (const v1::Envelope& event : h.log()) alone.apply(event);
+  StaffSeenView first;
+  StaffSeenView second;
+  CatalogView catalog;
+  SharedFold fold({&first, &catalog, &second});
+  for (const v1::Envelope& event : h.log()) fold.apply(event);
+  CHECK(alone.seen.back() == 2);  // carl joins with the last event
+  CHECK(first.seen == alone.seen);
+  CHECK(second.seen == alone.seen);
+  CHECK(catalog.state().find_tenant("t1")->staff.size() == 3);
 }
 
 TEST_CASE("a snapshot that does not decode is skipped and the view rebuilds from the log") {
