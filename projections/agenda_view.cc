@@ -40,9 +40,9 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
   for (auto it = slots->lower_bound({from_ms, std::string()});
        it != slots->end() && it->first < to_ms; ++it) {
     const BookingRecord* booking = bookings().find(request.tenant_id, it->second);
-    if (booking == nullptr || booking->state == BookingState::kExpired) continue;
+    if (booking == nullptr || booking->state == BookingStatus::kExpired) continue;
     const bool off =
-        booking->state == BookingState::kCancelled || booking->state == BookingState::kNoShow;
+        booking->state == BookingStatus::kCancelled || booking->state == BookingStatus::kNoShow;
     if (off && !request.include_cancelled) continue;
     const ServiceInfo* service = tenant->find_service(booking->service_id);
     agenda.entries.push_back(AgendaEntry{

@@ -33,7 +33,7 @@ struct AgendaEntry {
   std::string service_name;
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
-  BookingState state = BookingState::kHeld;
+  BookingStatus state = BookingStatus::kHeld;
   std::int64_t price_minor = 0;
   std::string currency;
   std::int64_t updated_at_ms = 0;

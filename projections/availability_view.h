@@ -93,7 +93,7 @@ struct Alternatives {
   const TimeZone* zone = nullptr;
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
-  BookingState state = BookingState::kHeld;
+  BookingStatus state = BookingStatus::kHeld;
   std::vector<Alternative> options;  // same time first, then nearest; ties by staff id
 };
 

@@ -55,10 +55,10 @@ void settle(BookingRecord& booking, const v1::Envelope& event, BookingChange& ch
   if (payment == nullptr) return;
   payment->settled_at_ms = event.recorded_at_ms();
   if (succeeded) {
-    payment->state = PaymentState::kSucceeded;
+    payment->state = PaymentStatus::kSucceeded;
     booking.paid_minor += event.payment_succeeded().amount_minor();
   } else {
-    payment->state = PaymentState::kFailed;
+    payment->state = PaymentStatus::kFailed;
   }
   change.payment = payment;
 }
@@ -150,7 +150,7 @@ BookingRecord decode_booking(Decoder& in, const std::string& tenant_id) {
   booking.held_at_ms = in.i64();
   booking.expires_at_ms = in.i64();
   booking.updated_at_ms = in.i64();
-  booking.state = decode_enum<BookingState>(in, kBookingStatusMax);
+  booking.state = decode_enum<BookingStatus>(in, kBookingStatusMax);
   booking.cancelled_by = static_cast<v1::CancelledBy>(in.i32());
   booking.cancel_reason = in.str();
   for (std::size_t i = 0, n = in.count(); i < n; ++i) {
@@ -159,7 +159,7 @@ BookingRecord decode_booking(Decoder& in, const std::string& tenant_id) {
     payment.provider = in.str();
     payment.amount_minor = in.i64();
     payment.platform_fee_minor = in.i64();
-    payment.state = decode_enum<PaymentState>(in, 2);
+    payment.state = decode_enum<PaymentStatus>(in, 2);
     payment.requested_at_ms = in.i64();
     payment.settled_at_ms = in.i64();
     payment.refunded_minor = in.i64();

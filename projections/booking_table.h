@@ -21,9 +21,9 @@ namespace turno::projections {
 
 // The engine's lifecycle states (lifecycle.h), with its to_string() and holds_time(): held,
 // pending payment, confirmed or checked in take the staff member's time.
-using BookingState = turno::BookingStatus;
-using PaymentState = turno::PaymentStatus;
+using turno::BookingStatus;
 using turno::holds_time;
+using turno::PaymentStatus;
 using turno::to_string;
 
 struct PaymentRecord {
@@ -31,7 +31,7 @@ struct PaymentRecord {
   std::string provider;
   std::int64_t amount_minor = 0;
   std::int64_t platform_fee_minor = 0;
-  PaymentState state = PaymentState::kRequested;
+  PaymentStatus state = PaymentStatus::kRequested;
   std::int64_t requested_at_ms = 0;
   std::int64_t settled_at_ms = 0;  // when it succeeded or failed
   std::int64_t refunded_minor = 0;
@@ -63,7 +63,7 @@ struct BookingRecord {
   std::int64_t held_at_ms = 0;
   std::int64_t expires_at_ms = 0;
   std::int64_t updated_at_ms = 0;  // recorded_at of the last event of this booking
-  BookingState state = BookingState::kHeld;
+  BookingStatus state = BookingStatus::kHeld;
   v1::CancelledBy cancelled_by = v1::CANCELLED_BY_UNSPECIFIED;
   std::string cancel_reason;
   std::vector<PaymentRecord> payments;  // in request order
@@ -83,7 +83,7 @@ struct BookingChange {
   const BookingRecord* booking = nullptr;
   v1::Envelope::EventCase kind = v1::Envelope::EVENT_NOT_SET;
   bool created = false;  // SlotHeld
-  BookingState previous_state = BookingState::kHeld;
+  BookingStatus previous_state = BookingStatus::kHeld;
   std::string previous_staff_id;  // set for BookingRescheduled
   std::int64_t previous_start_ms = 0;
   std::int64_t previous_end_ms = 0;

@@ -42,14 +42,14 @@ void append_observance(std::string& out, const date::sys_info& info,
   append_ical_line(out, daylight ? "END:DAYLIGHT" : "END:STANDARD");
 }
 
-std::string_view ical_status(BookingState state) {
+std::string_view ical_status(BookingStatus state) {
   switch (state) {
-    case BookingState::kHeld:
-    case BookingState::kPendingPayment:
+    case BookingStatus::kHeld:
+    case BookingStatus::kPendingPayment:
       return "TENTATIVE";
-    case BookingState::kCancelled:
-    case BookingState::kExpired:
-    case BookingState::kNoShow:
+    case BookingStatus::kCancelled:
+    case BookingStatus::kExpired:
+    case BookingStatus::kNoShow:
       return "CANCELLED";
     default:
       return "CONFIRMED";

@@ -26,9 +26,9 @@ constexpr std::array<std::int64_t KpiCounters::*, 15> kCounterFields = {
 };
 
 // Time that was sold: it counts toward utilisation on the appointment's day.
-bool is_sold(BookingState state) {
-  return state == BookingState::kConfirmed || state == BookingState::kCheckedIn ||
-         state == BookingState::kCompleted || state == BookingState::kNoShow;
+bool is_sold(BookingStatus state) {
+  return state == BookingStatus::kConfirmed || state == BookingStatus::kCheckedIn ||
+         state == BookingStatus::kCompleted || state == BookingStatus::kNoShow;
 }
 
 std::int64_t local_day_of(const TimeZone* zone, std::int64_t instant_ms) {
@@ -58,7 +58,7 @@ std::int64_t first_day(const KpiRequest& request, const TimeZone* zone) {
 bool first_success(const BookingRecord& booking) {
   int succeeded = 0;
   for (const auto& payment : booking.payments)
-    succeeded += payment.state == PaymentState::kSucceeded;
+    succeeded += payment.state == PaymentStatus::kSucceeded;
   return succeeded == 1;
 }
 

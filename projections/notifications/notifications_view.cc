@@ -22,14 +22,14 @@ std::string_view cancelled_by_name(v1::CancelledBy by) {
 }
 
 // The client knew of the booking (it was more than a hold).
-bool client_was_told(BookingState state) {
-  return state == BookingState::kPendingPayment || state == BookingState::kConfirmed ||
-         state == BookingState::kCheckedIn;
+bool client_was_told(BookingStatus state) {
+  return state == BookingStatus::kPendingPayment || state == BookingStatus::kConfirmed ||
+         state == BookingStatus::kCheckedIn;
 }
 
 // The staff member was told of the booking (it was confirmed).
-bool staff_was_told(BookingState state) {
-  return state == BookingState::kConfirmed || state == BookingState::kCheckedIn;
+bool staff_was_told(BookingStatus state) {
+  return state == BookingStatus::kConfirmed || state == BookingStatus::kCheckedIn;
 }
 
 }  // namespace

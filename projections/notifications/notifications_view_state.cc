@@ -13,16 +13,16 @@ std::string subject_key(const std::string& tenant_id, const MessageFacts& facts)
   return key;
 }
 
-std::string_view gone_reason(BookingState state) {
+std::string_view gone_reason(BookingStatus state) {
   switch (state) {
-    case BookingState::kCancelled:
+    case BookingStatus::kCancelled:
       return "booking cancelled";
-    case BookingState::kCheckedIn:
-    case BookingState::kCompleted:
+    case BookingStatus::kCheckedIn:
+    case BookingStatus::kCompleted:
       return "appointment already attended";
-    case BookingState::kNoShow:
+    case BookingStatus::kNoShow:
       return "booking marked no-show";
-    case BookingState::kExpired:
+    case BookingStatus::kExpired:
       return "hold expired";
     default:
       return "booking no longer confirmed";

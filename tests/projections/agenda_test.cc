@@ -33,10 +33,10 @@ TEST_CASE("agenda: a staff member's bookings by day, in start order, with status
   const Agenda monday = agenda_of(view, "ana", kMondayDay, 1);
   REQUIRE(monday.entries.size() == 2);
   CHECK(monday.entries[0].booking_id == "b1");
-  CHECK(monday.entries[0].state == BookingState::kHeld);
+  CHECK(monday.entries[0].state == BookingStatus::kHeld);
   CHECK(monday.entries[0].client_id == "c1");
   CHECK(monday.entries[1].booking_id == "b2");
-  CHECK(monday.entries[1].state == BookingState::kConfirmed);
+  CHECK(monday.entries[1].state == BookingStatus::kConfirmed);
   CHECK(agenda_of(view, "ana", kMondayDay, 7).entries.size() == 3);
   CHECK(agenda_of(view, "ben", kMondayDay, 7).entries.size() == 1);
 
@@ -64,7 +64,7 @@ TEST_CASE("agenda: reschedules move a booking, expired holds vanish, cancellatio
   const Agenda ana = agenda_of(view, "ana", kMondayDay, 2);
   REQUIRE(ana.entries.size() == 1);
   CHECK(ana.entries[0].booking_id == "b2");
-  CHECK(ana.entries[0].state == BookingState::kCancelled);
+  CHECK(ana.entries[0].state == BookingStatus::kCancelled);
   CHECK(agenda_of(view, "ana", kMondayDay, 2, false).entries.empty());
   const Agenda ben = agenda_of(view, "ben", kMondayDay, 2);
   REQUIRE(ben.entries.size() == 1);

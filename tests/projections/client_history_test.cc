@@ -31,7 +31,7 @@ TEST_CASE("client history: bookings across sites, newest first, with payments, i
   CHECK(first.value().items[1].booking.paid_minor == 10'000);
   CHECK(first.value().items[1].booking.refunded_minor == 2'500);
   REQUIRE(first.value().items[1].booking.payments.size() == 1);
-  CHECK(first.value().items[1].booking.payments[0].state == PaymentState::kSucceeded);
+  CHECK(first.value().items[1].booking.payments[0].state == PaymentStatus::kSucceeded);
   CHECK_FALSE(first.value().next_page_token.empty());
 
   auto second = view.query({"t1", "c1", first.value().next_page_token, 2});
