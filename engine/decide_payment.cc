@@ -62,7 +62,7 @@ Decision request_payment(const Tenant& tenant, const v1::Command& command,
 
 // What to do with money that arrived: confirm the booking, or give it back.
 void settle_payment(Emitter& out, const Tenant& tenant, const Booking& booking,
-                    const Payment& payment, const DecideContext& context) {
+                    const PaymentState& payment, const DecideContext& context) {
   const bool already_paid = booking.paid_minor - booking.refunded_minor >= booking.price_minor;
   switch (booking.status) {
     case BookingStatus::kHeld:
@@ -118,7 +118,7 @@ Decision payment_succeeded(const Tenant& tenant, const v1::Command& command,
   TURNO_REJECT_IF(check_id("provider", body.provider(), true));
   TURNO_REJECT_IF(
       check_text("provider_event_id", body.provider_event_id(), kProviderEventIdBytesMax, true));
-  const Payment* payment = tenant.find_payment(body.payment_id());
+  const PaymentState* payment = tenant.find_payment(body.payment_id());
   if (payment == nullptr || payment->provider != body.provider()) {
     return reject(RejectionCode::kUnknownId, "payment_id", "no payment " + body.payment_id());
   }
@@ -130,7 +130,7 @@ Decision payment_succeeded(const Tenant& tenant, const v1::Command& command,
     return reject(RejectionCode::kAmountMismatch, "amount_minor",
                   "expected " + std::to_string(payment->amount_minor) + " " + tenant.currency);
   }
-  const Booking* booking = tenant.find_booking(payment->booking_id);
+  const Booking* booking = tenant.find_booking_of_payment(payment->id);
   VERIFY(booking != nullptr, "a payment's booking exists");
   Emitter out(command, context);
   auto& event = *emit_on(out, tenant, *booking).mutable_payment_succeeded();
@@ -152,7 +152,7 @@ Decision payment_failed(const Tenant& tenant, const v1::Command& command,
   TURNO_REJECT_IF(
       check_text("provider_event_id", body.provider_event_id(), kProviderEventIdBytesMax, true));
   TURNO_REJECT_IF(check_text("reason", body.reason(), kTextBytesMax, false));
-  const Payment* payment = tenant.find_payment(body.payment_id());
+  const PaymentState* payment = tenant.find_payment(body.payment_id());
   if (payment == nullptr || payment->provider != body.provider()) {
     return reject(RejectionCode::kUnknownId, "payment_id", "no payment " + body.payment_id());
   }
@@ -164,7 +164,7 @@ Decision payment_failed(const Tenant& tenant, const v1::Command& command,
     return reject(RejectionCode::kInvalidTransition, "payment_id",
                   "payment " + payment->id + " already succeeded");
   }
-  const Booking* booking = tenant.find_booking(payment->booking_id);
+  const Booking* booking = tenant.find_booking_of_payment(payment->id);
   VERIFY(booking != nullptr, "a payment's booking exists");
   Emitter out(command, context);
   auto& event = *emit_on(out, tenant, *booking).mutable_payment_failed();

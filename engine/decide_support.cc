@@ -172,12 +172,10 @@ void emit_refunds(Emitter& out, const Tenant& tenant, const Booking& booking,
                   std::string_view refund_id, const DecideContext& context) {
   std::int64_t remaining = amount_minor;
   int part = 0;
-  for (const std::string& payment_id : booking.payment_ids) {
+  for (const PaymentState& payment : booking.payments) {
     if (remaining == 0) break;
-    const Payment* payment = tenant.find_payment(payment_id);
-    VERIFY(payment != nullptr, "a booking's payments exist");
-    if (payment->status != PaymentStatus::kSucceeded) continue;
-    const std::int64_t refundable = payment->amount_minor - payment->refunded_minor;
+    if (payment.status != PaymentStatus::kSucceeded) continue;
+    const std::int64_t refundable = payment.amount_minor - booking.refunded_minor_of(payment.id);
     const std::int64_t amount = std::min(refundable, remaining);
     if (amount <= 0) continue;
     // The given id names the first part; later parts (a booking paid twice) add a suffix.
@@ -191,7 +189,7 @@ void emit_refunds(Emitter& out, const Tenant& tenant, const Booking& booking,
                             booking.site_id)
                        .mutable_refund_issued();
     event.set_booking_id(booking.id);
-    event.set_payment_id(payment->id);
+    event.set_payment_id(payment.id);
     event.set_refund_id(id);
     event.set_amount_minor(amount);
     event.set_currency(tenant.currency);

@@ -203,12 +203,12 @@ void disarm_no_show(Model& model, const Tenant& tenant, Booking& booking) {
   booking.no_show_due_ms = 0;
 }
 
-// Moves `booking` to `next`; the calendar and the timers follow the lifecycle: the staff
-// member's time is blocked while the status holds time, the hold-expiry timer is armed while
-// the hold can expire, the no-show timer while the booking can be marked a no-show.
-void enter(Model& model, Tenant& tenant, Booking& booking, BookingStatus next) {
-  const BookingStatus previous = booking.status;
-  booking.status = next;
+// Follows `booking` from `previous` to the status apply() moved it to; the calendar and the
+// timers follow the lifecycle: the staff member's time is blocked while the status holds time,
+// the hold-expiry timer is armed while the hold can expire, the no-show timer while the
+// booking can be marked a no-show.
+void follow_status(Model& model, Tenant& tenant, Booking& booking, BookingStatus previous) {
+  const BookingStatus next = booking.status;
   if (previous == next) return;
   Calendar& calendar = entity(tenant.staff, booking.staff_id).calendar;
   if (holds_time(previous) != holds_time(next)) {
@@ -241,42 +241,21 @@ void enter(Model& model, Tenant& tenant, Booking& booking, BookingStatus next) {
 void hold(Model& model, Tenant& tenant, const v1::Envelope& event) {
   const auto& body = event.slot_held();
   VERIFY(tenant.find_booking(body.booking_id()) == nullptr, "a booking is held once");
+  VERIFY(event.stream_version() == 1, "a booking's stream starts with its SlotHeld");
   Booking& booking = tenant.bookings[body.booking_id()];
   ++model.booking_count;
-  booking.id = body.booking_id();
-  booking.site_id = body.site_id();
-  booking.staff_id = body.staff_id();
-  booking.service_id = body.service_id();
-  booking.client_id = body.client_id();
-  booking.patient = body.patient();
-  booking.start_ms = body.start_ms();
-  booking.end_ms = body.end_ms();
+  apply(booking, event);
   booking.buffer_before_min = body.buffer_before_min();
   booking.buffer_after_min = body.buffer_after_min();
-  booking.price_minor = body.price_minor();
   booking.held_at_ms = event.recorded_at_ms();
-  booking.expires_at_ms = body.expires_at_ms();
-  booking.status = BookingStatus::kHeld;
   booking.last_event_ms = event.recorded_at_ms();
   booking.last_event_seq = event.seq();
   reserve_if_future_shaped(tenant, kBookingIdPrefix, booking.id, event);
   entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
   model.timers.insert(hold_expiry(tenant, booking));
-  bump(booking.stream_version, event);
 }
 
-// The lifecycle allows rescheduling only while the booking holds time.
-void reschedule(Model& model, Tenant& tenant, Booking& booking,
-                const v1::BookingRescheduled& body) {
-  entity(tenant.staff, booking.staff_id).calendar.remove(booking.blocked().start_ms, booking.id);
-  booking.staff_id = body.staff_id();
-  booking.start_ms = body.start_ms();
-  booking.end_ms = body.end_ms();
-  entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
-  if (allows(booking.status, BookingEvent::kNoShowMarked)) arm_no_show(model, tenant, booking);
-}
-
-void note_provider_event(Tenant& tenant, Payment& payment, const std::string& provider,
+void note_provider_event(Tenant& tenant, PaymentEntry& payment, const std::string& provider,
                          const std::string& provider_event_id, std::uint64_t seq) {
   std::string key = provider_event_key(provider, provider_event_id);
   if (provider == kDeskProvider &&
@@ -287,48 +266,40 @@ void note_provider_event(Tenant& tenant, Payment& payment, const std::string& pr
   payment.provider_events.push_back(std::move(key));
 }
 
-void settle(Tenant& tenant, Booking& booking, const v1::Envelope& event) {
+// The model's indexes of a payment event; the booking's own fields are apply()'s.
+void index_payment_event(Tenant& tenant, const Booking& booking, const v1::Envelope& event) {
   switch (event.event_case()) {
     case v1::Envelope::kPaymentRequested: {
       const auto& body = event.payment_requested();
-      Payment& payment = tenant.payments[body.payment_id()];
-      payment.id = body.payment_id();
-      payment.booking_id = booking.id;
-      payment.provider = body.provider();
-      payment.amount_minor = body.amount_minor();
-      payment.platform_fee_minor = body.platform_fee_minor();
-      booking.payment_ids.push_back(payment.id);
-      reserve_if_future_shaped(tenant, kPaymentIdPrefix, payment.id, event);
+      VERIFY(!tenant.payments.contains(body.payment_id()), "a payment is requested once");
+      tenant.payments[body.payment_id()].booking_id = booking.id;
+      reserve_if_future_shaped(tenant, kPaymentIdPrefix, body.payment_id(), event);
       break;
     }
     case v1::Envelope::kPaymentSucceeded: {
       const auto& body = event.payment_succeeded();
-      Payment& payment = entity(tenant.payments, body.payment_id());
-      payment.status = PaymentStatus::kSucceeded;
-      booking.paid_minor += body.amount_minor();
-      note_provider_event(tenant, payment, body.provider(), body.provider_event_id(), event.seq());
+      note_provider_event(tenant, entity(tenant.payments, body.payment_id()), body.provider(),
+                          body.provider_event_id(), event.seq());
       break;
     }
     case v1::Envelope::kPaymentFailed: {
       const auto& body = event.payment_failed();
-      Payment& payment = entity(tenant.payments, body.payment_id());
-      payment.status = PaymentStatus::kFailed;
-      note_provider_event(tenant, payment, body.provider(), body.provider_event_id(), event.seq());
+      note_provider_event(tenant, entity(tenant.payments, body.payment_id()), body.provider(),
+                          body.provider_event_id(), event.seq());
       break;
     }
     case v1::Envelope::kRefundIssued: {
       const auto& body = event.refund_issued();
-      Payment& payment = entity(tenant.payments, body.payment_id());
-      payment.refunded_minor += body.amount_minor();
-      booking.refunded_minor += body.amount_minor();
-      VERIFY(payment.refunded_minor <= payment.amount_minor, "refunds never exceed payments");
+      const PaymentState* payment = booking.find_payment(body.payment_id());
+      VERIFY(payment != nullptr, "a refund of one of the booking's payments");
+      VERIFY(booking.refunded_minor_of(payment->id) <= payment->amount_minor,
+             "refunds never exceed payments");
       tenant.refund_ids.insert(body.refund_id());
-      payment.refund_ids.push_back(body.refund_id());
       reserve_if_future_shaped(tenant, kRefundIdPrefix, body.refund_id(), event);
       break;
     }
     default:
-      VERIFY(false, "settle handles payment events only");
+      break;
   }
 }
 
@@ -339,25 +310,25 @@ void evolve_booking(Model& model, const v1::Envelope& event) {
   VERIFY(it != tenant.bookings.end(), "events of a known booking");
   Booking& booking = it->second;
   if (is_finished(booking.status)) model.finished.erase(finished_key(tenant, booking));
-  bump(booking.stream_version, event);
+  VERIFY(event.stream_version() == booking.stream_version + 1, "stream versions are contiguous");
   const std::optional<BookingEvent> step = booking_event_of(event);
   VERIFY(step.has_value(), "a booking's events are lifecycle events");
-  const std::optional<BookingStatus> next = next_status(booking.status, *step);
-  VERIFY(next.has_value(), "the lifecycle allows every event the writer decided");
-  switch (event.event_case()) {
-    case v1::Envelope::kBookingRescheduled:
-      reschedule(model, tenant, booking, event.booking_rescheduled());
-      break;
-    case v1::Envelope::kPaymentRequested:
-    case v1::Envelope::kPaymentSucceeded:
-    case v1::Envelope::kPaymentFailed:
-    case v1::Envelope::kRefundIssued:
-      settle(tenant, booking, event);
-      break;
-    default:
-      break;
+  const BookingStatus previous = booking.status;
+  VERIFY(next_status(previous, *step).has_value(),
+         "the lifecycle allows every event the writer decided");
+  // The lifecycle allows rescheduling only while the booking holds time: its blocked time
+  // moves from where it was to where apply() puts it.
+  const bool rescheduled = event.has_booking_rescheduled();
+  if (rescheduled) {
+    entity(tenant.staff, booking.staff_id).calendar.remove(booking.blocked().start_ms, booking.id);
   }
-  enter(model, tenant, booking, *next);
+  apply(booking, event);
+  if (rescheduled) {
+    entity(tenant.staff, booking.staff_id).calendar.add(booking.blocked(), booking.id);
+    if (allows(booking.status, BookingEvent::kNoShowMarked)) arm_no_show(model, tenant, booking);
+  }
+  index_payment_event(tenant, booking, event);
+  follow_status(model, tenant, booking, previous);
   booking.last_event_ms = event.recorded_at_ms();
   booking.last_event_seq = event.seq();
   if (is_finished(booking.status)) model.finished.insert(finished_key(tenant, booking));

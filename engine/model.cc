@@ -29,15 +29,20 @@ const Staff* Tenant::find_staff(std::string_view staff_id) const {
 const Booking* Tenant::find_booking(std::string_view booking_id) const {
   return find_in(bookings, booking_id);
 }
-const Payment* Tenant::find_payment(std::string_view payment_id) const {
-  return find_in(payments, payment_id);
+const Booking* Tenant::find_booking_of_payment(std::string_view payment_id) const {
+  const PaymentEntry* entry = find_in(payments, payment_id);
+  return entry == nullptr ? nullptr : find_booking(entry->booking_id);
+}
+const PaymentState* Tenant::find_payment(std::string_view payment_id) const {
+  const Booking* booking = find_booking_of_payment(payment_id);
+  return booking == nullptr ? nullptr : booking->find_payment(payment_id);
 }
 
 bool Tenant::booking_id_taken(std::string_view booking_id) const {
   return find_booking(booking_id) != nullptr || reserved_ids.contains(booking_id);
 }
 bool Tenant::payment_id_taken(std::string_view payment_id) const {
-  return find_payment(payment_id) != nullptr || reserved_ids.contains(payment_id);
+  return payments.contains(payment_id) || reserved_ids.contains(payment_id);
 }
 bool Tenant::refund_id_taken(std::string_view refund_id) const {
   return refund_ids.contains(refund_id) || reserved_ids.contains(refund_id);

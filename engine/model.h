@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "booking_state.h"
 #include "calendar.h"
 #include "lifecycle.h"
 #include "policy.h"
@@ -80,26 +81,13 @@ struct Staff {
   bool has_skill(std::string_view skill) const;
 };
 
-struct Booking {
-  std::string id;
-  std::string site_id;
-  std::string staff_id;
-  std::string service_id;
-  std::string client_id;
-  std::string patient;
-  std::int64_t start_ms = 0;
-  std::int64_t end_ms = 0;
+// A booking in the model: what its events say (BookingState, folded by booking_state.h's
+// apply(), the same fold the API renders), plus what only the writer needs.
+struct Booking : BookingState {
   std::int32_t buffer_before_min = 0;
   std::int32_t buffer_after_min = 0;
-  std::int64_t price_minor = 0;
   std::int64_t held_at_ms = 0;
-  std::int64_t expires_at_ms = 0;
-  std::int64_t no_show_due_ms = 0;  // set while confirmed
-  BookingStatus status = BookingStatus::kHeld;
-  std::vector<std::string> payment_ids;  // in request order
-  std::int64_t paid_minor = 0;
-  std::int64_t refunded_minor = 0;
-  std::uint64_t stream_version = 0;
+  std::int64_t no_show_due_ms = 0;   // set while confirmed
   std::int64_t last_event_ms = 0;    // recorded_at of its last event: when it may be forgotten
   std::uint64_t last_event_seq = 0;  // not in snapshots (they hold committed events only)
 
@@ -110,16 +98,12 @@ struct Booking {
   }
 };
 
-struct Payment {
-  std::string id;
+// Where a payment is: its booking, whose BookingState::payments hold what its events say, and
+// the provider event keys applied to it (also in Tenant::provider_events), which forgetting
+// the booking forgets with it.
+struct PaymentEntry {
   std::string booking_id;
-  std::string provider;
-  std::int64_t amount_minor = 0;
-  std::int64_t platform_fee_minor = 0;
-  PaymentStatus status = PaymentStatus::kRequested;
-  std::int64_t refunded_minor = 0;
-  std::vector<std::string> provider_events;  // its keys in Tenant::provider_events
-  std::vector<std::string> refund_ids;       // its ids in Tenant::refund_ids
+  std::vector<std::string> provider_events;  // in the order applied
 };
 
 struct Tenant {
@@ -138,9 +122,9 @@ struct Tenant {
   StringMap<Staff> staff;
   StringMap<std::vector<std::string>> staff_by_site;  // site id -> staff ids, sorted
   StringMap<Booking> bookings;
-  StringMap<Payment> payments;
-  StringSet provider_events;  // "provider/event id" already applied
-  StringSet refund_ids;
+  StringMap<PaymentEntry> payments;  // payment id -> where it is (derived from the bookings)
+  StringSet provider_events;         // "provider/event id" already applied
+  StringSet refund_ids;              // of the bookings in memory (derived from their refunds)
   StringSet time_off_ids;
   // Ids a client gave that look like ids the writer will generate later ("bk_<n>" with n past
   // the seq that introduced them): kept for good, so a generated id never reuses one of them
@@ -151,7 +135,9 @@ struct Tenant {
   const Service* find_service(std::string_view service_id) const;
   const Staff* find_staff(std::string_view staff_id) const;
   const Booking* find_booking(std::string_view booking_id) const;
-  const Payment* find_payment(std::string_view payment_id) const;
+  // A payment of a booking in memory, and that booking; nullptr when unknown.
+  const PaymentState* find_payment(std::string_view payment_id) const;
+  const Booking* find_booking_of_payment(std::string_view payment_id) const;
   // Whether a generated id is free: not in memory, and not reserved by a client (recall.h
   // recalls every forgotten booking a command names before it is decided).
   bool booking_id_taken(std::string_view booking_id) const;

@@ -50,8 +50,22 @@ void encode_staff(const Staff& staff, v1::ModelStaff& out) {
   out.set_departed(staff.departed);
 }
 
-void encode_booking(const Booking& booking, v1::ModelBooking& out) {
+void encode_payment(const PaymentState& payment, const PaymentEntry* entry,
+                    v1::ModelBookingPayment& out) {
+  out.set_id(payment.id);
+  out.set_provider(payment.provider);
+  out.set_status(std::string(to_string(payment.status)));
+  out.set_amount_minor(payment.amount_minor);
+  out.set_platform_fee_minor(payment.platform_fee_minor);
+  out.set_currency(payment.currency);
+  out.set_failure_reason(payment.failure_reason);
+  if (entry == nullptr) return;
+  for (const auto& key : entry->provider_events) out.add_provider_events(key);
+}
+
+void encode_state(const Tenant& tenant, const BookingState& booking, v1::ModelBookingState& out) {
   out.set_id(booking.id);
+  out.set_status(std::string(to_string(booking.status)));
   out.set_site_id(booking.site_id);
   out.set_staff_id(booking.staff_id);
   out.set_service_id(booking.service_id);
@@ -59,17 +73,41 @@ void encode_booking(const Booking& booking, v1::ModelBooking& out) {
   out.set_patient(booking.patient);
   out.set_start_ms(booking.start_ms);
   out.set_end_ms(booking.end_ms);
-  out.set_buffer_before_min(booking.buffer_before_min);
-  out.set_buffer_after_min(booking.buffer_after_min);
   out.set_price_minor(booking.price_minor);
-  out.set_held_at_ms(booking.held_at_ms);
+  out.set_currency(booking.currency);
   out.set_expires_at_ms(booking.expires_at_ms);
-  out.set_no_show_due_ms(booking.no_show_due_ms);
-  out.set_status(std::string(to_string(booking.status)));
-  for (const auto& id : booking.payment_ids) out.add_payment_ids(id);
   out.set_paid_minor(booking.paid_minor);
   out.set_refunded_minor(booking.refunded_minor);
+  for (const PaymentState& payment : booking.payments) {
+    auto entry = tenant.payments.find(payment.id);
+    encode_payment(payment, entry == tenant.payments.end() ? nullptr : &entry->second,
+                   *out.add_payments());
+  }
+  for (const RefundState& refund : booking.refunds) {
+    auto& entry = *out.add_refunds();
+    entry.set_id(refund.id);
+    entry.set_payment_id(refund.payment_id);
+    entry.set_amount_minor(refund.amount_minor);
+    entry.set_currency(refund.currency);
+    entry.set_reason(refund.reason);
+    entry.set_note(refund.note);
+  }
+  if (booking.cancellation) {
+    auto& entry = *out.mutable_cancellation();
+    entry.set_by(booking.cancellation->by);
+    entry.set_reason(booking.cancellation->reason);
+    entry.set_minutes_before_start(booking.cancellation->minutes_before_start);
+    entry.set_refund_due_minor(booking.cancellation->refund_due_minor);
+  }
   out.set_stream_version(booking.stream_version);
+}
+
+void encode_booking(const Tenant& tenant, const Booking& booking, v1::ModelBooking& out) {
+  encode_state(tenant, booking, *out.mutable_state());
+  out.set_buffer_before_min(booking.buffer_before_min);
+  out.set_buffer_after_min(booking.buffer_after_min);
+  out.set_held_at_ms(booking.held_at_ms);
+  out.set_no_show_due_ms(booking.no_show_due_ms);
   out.set_last_event_ms(booking.last_event_ms);
 }
 
@@ -121,19 +159,7 @@ void encode_tenant(const Tenant& tenant, v1::ModelTenant& out) {
   }
   for (const Staff* staff : sorted_values(tenant.staff)) encode_staff(*staff, *out.add_staff());
   for (const Booking* booking : sorted_values(tenant.bookings)) {
-    encode_booking(*booking, *out.add_bookings());
-  }
-  for (const Payment* payment : sorted_values(tenant.payments)) {
-    auto& entry = *out.add_payments();
-    entry.set_id(payment->id);
-    entry.set_booking_id(payment->booking_id);
-    entry.set_provider(payment->provider);
-    entry.set_amount_minor(payment->amount_minor);
-    entry.set_platform_fee_minor(payment->platform_fee_minor);
-    entry.set_status(std::string(to_string(payment->status)));
-    entry.set_refunded_minor(payment->refunded_minor);
-    for (const auto& key : payment->provider_events) entry.add_provider_events(key);
-    for (const auto& id : payment->refund_ids) entry.add_refund_ids(id);
+    encode_booking(tenant, *booking, *out.add_bookings());
   }
   for (const auto& id : sorted_strings(tenant.reserved_ids)) out.add_reserved_ids(id);
 }

@@ -39,13 +39,47 @@ Status decode_staff(const v1::ModelStaff& image, Tenant& tenant) {
   return Status::ok();
 }
 
-Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenant) {
-  // One entry per booking: the finished set and the calendars are derived from them.
-  auto [entry, inserted] = tenant.bookings.try_emplace(image.id());
-  if (!inserted) return bad("booking " + image.id() + " twice");
-  Booking& booking = entry->second;
-  ++model.booking_count;
+Result<PaymentStatus> payment_status_from(std::string_view name) {
+  for (auto status :
+       {PaymentStatus::kRequested, PaymentStatus::kSucceeded, PaymentStatus::kFailed}) {
+    if (to_string(status) == name) return status;
+  }
+  return bad("unknown payment status " + std::string(name));
+}
+
+// The booking's payments and refunds, and the tenant's indexes of them.
+Status decode_money(const v1::ModelBookingState& image, Booking& booking, Tenant& tenant) {
+  for (const auto& entry : image.payments()) {
+    Result<PaymentStatus> status = payment_status_from(entry.status());
+    if (!status.is_ok()) return status.status();
+    booking.payments.push_back(PaymentState{entry.id(), entry.provider(), status.value(),
+                                            entry.amount_minor(), entry.platform_fee_minor(),
+                                            entry.currency(), entry.failure_reason()});
+    auto [indexed, inserted] = tenant.payments.try_emplace(entry.id());
+    if (!inserted) return bad("payment " + entry.id() + " twice");
+    indexed->second.booking_id = booking.id;
+    indexed->second.provider_events.assign(entry.provider_events().begin(),
+                                           entry.provider_events().end());
+    tenant.provider_events.insert(entry.provider_events().begin(), entry.provider_events().end());
+  }
+  for (const auto& entry : image.refunds()) {
+    const PaymentState* payment = booking.find_payment(entry.payment_id());
+    if (payment == nullptr) return bad("refund of an unknown payment");
+    booking.refunds.push_back(RefundState{entry.id(), entry.payment_id(), entry.amount_minor(),
+                                          entry.currency(), entry.reason(), entry.note()});
+    if (booking.refunded_minor_of(payment->id) > payment->amount_minor) {
+      return bad("refund exceeds payment");
+    }
+    tenant.refund_ids.insert(entry.id());
+  }
+  return Status::ok();
+}
+
+Status decode_state(const v1::ModelBookingState& image, Booking& booking, Tenant& tenant) {
   booking.id = image.id();
+  bool known = false;
+  booking.status = booking_status_from(image.status(), known);
+  if (!known) return bad("unknown booking status " + image.status());
   booking.site_id = image.site_id();
   booking.staff_id = image.staff_id();
   booking.service_id = image.service_id();
@@ -53,19 +87,38 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   booking.patient = image.patient();
   booking.start_ms = image.start_ms();
   booking.end_ms = image.end_ms();
-  booking.buffer_before_min = image.buffer_before_min();
-  booking.buffer_after_min = image.buffer_after_min();
   booking.price_minor = image.price_minor();
-  booking.held_at_ms = image.held_at_ms();
+  booking.currency = image.currency();
   booking.expires_at_ms = image.expires_at_ms();
-  booking.no_show_due_ms = image.no_show_due_ms();
-  bool known = false;
-  booking.status = booking_status_from(image.status(), known);
-  if (!known) return bad("unknown booking status " + image.status());
-  booking.payment_ids.assign(image.payment_ids().begin(), image.payment_ids().end());
   booking.paid_minor = image.paid_minor();
   booking.refunded_minor = image.refunded_minor();
+  if (image.has_cancellation()) {
+    const auto& cancellation = image.cancellation();
+    booking.cancellation =
+        CancellationState{cancellation.by(), cancellation.reason(),
+                          cancellation.minutes_before_start(), cancellation.refund_due_minor()};
+  }
   booking.stream_version = image.stream_version();
+  return decode_money(image, booking, tenant);
+}
+
+Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenant) {
+  if (!image.has_state() || !image.id().empty() || !image.status().empty() ||
+      !image.payment_ids().empty()) {
+    return bad("a snapshot of the format before bookings kept their state as their events say");
+  }
+  // One entry per booking: the finished set and the calendars are derived from them.
+  auto [entry, inserted] = tenant.bookings.try_emplace(image.state().id());
+  if (!inserted) return bad("booking " + image.state().id() + " twice");
+  Booking& booking = entry->second;
+  ++model.booking_count;
+  if (Status status = decode_state(image.state(), booking, tenant); !status.is_ok()) {
+    return status;
+  }
+  booking.buffer_before_min = image.buffer_before_min();
+  booking.buffer_after_min = image.buffer_after_min();
+  booking.held_at_ms = image.held_at_ms();
+  booking.no_show_due_ms = image.no_show_due_ms();
   booking.last_event_ms = image.last_event_ms();
   auto staff = tenant.staff.find(booking.staff_id);
   if (staff == tenant.staff.end()) return bad("booking of unknown staff");
@@ -93,30 +146,6 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
   return Status::ok();
 }
 
-Status decode_payment(const v1::ModelPayment& image, Tenant& tenant) {
-  if (tenant.find_booking(image.booking_id()) == nullptr) return bad("payment of unknown booking");
-  Payment& payment = tenant.payments[image.id()];
-  payment.id = image.id();
-  payment.booking_id = image.booking_id();
-  payment.provider = image.provider();
-  payment.amount_minor = image.amount_minor();
-  payment.platform_fee_minor = image.platform_fee_minor();
-  payment.refunded_minor = image.refunded_minor();
-  payment.provider_events.assign(image.provider_events().begin(), image.provider_events().end());
-  payment.refund_ids.assign(image.refund_ids().begin(), image.refund_ids().end());
-  if (image.status() == "requested") {
-    payment.status = PaymentStatus::kRequested;
-  } else if (image.status() == "succeeded") {
-    payment.status = PaymentStatus::kSucceeded;
-  } else if (image.status() == "failed") {
-    payment.status = PaymentStatus::kFailed;
-  } else {
-    return bad("unknown payment status " + image.status());
-  }
-  if (payment.refunded_minor > payment.amount_minor) return bad("refund exceeds payment");
-  return Status::ok();
-}
-
 void decode_policy(const v1::PolicySet& image, Policy& policy) {
   policy.hold_ttl_s = image.hold_ttl_s();
   policy.free_cancel_window_min = image.free_cancel_window_min();
@@ -131,6 +160,9 @@ void decode_policy(const v1::PolicySet& image, Policy& policy) {
 Status decode_tenant(const v1::ModelTenant& image, Model& model) {
   if (!image.provider_events().empty() || !image.refund_ids().empty()) {
     return bad("a snapshot of the format before payments kept their provider events");
+  }
+  if (!image.payments().empty()) {
+    return bad("a snapshot of the format before bookings kept their state as their events say");
   }
   Tenant& tenant = model.tenants[image.id()];
   tenant.id = image.id();
@@ -173,14 +205,6 @@ Status decode_tenant(const v1::ModelTenant& image, Model& model) {
   for (auto& [site, ids] : tenant.staff_by_site) std::sort(ids.begin(), ids.end());
   for (const auto& entry : image.bookings()) {
     if (Status status = decode_booking(entry, model, tenant); !status.is_ok()) return status;
-  }
-  for (const auto& entry : image.payments()) {
-    if (Status status = decode_payment(entry, tenant); !status.is_ok()) return status;
-  }
-  // The tenant's lookup sets are the union of its payments' own lists.
-  for (const auto& [id, payment] : tenant.payments) {
-    tenant.provider_events.insert(payment.provider_events.begin(), payment.provider_events.end());
-    tenant.refund_ids.insert(payment.refund_ids.begin(), payment.refund_ids.end());
   }
   tenant.reserved_ids.insert(image.reserved_ids().begin(), image.reserved_ids().end());
   return Status::ok();

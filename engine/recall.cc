@@ -17,15 +17,15 @@ using log_format::IdKind;
 constexpr std::int64_t kKeptMs = kFinishedBookingKeptDays * 24 * 60 * kMsPerMinute;
 
 void forget(Model& model, Tenant& tenant, const Booking& booking) {
-  for (const std::string& payment_id : booking.payment_ids) {
-    auto payment = tenant.payments.find(payment_id);
+  for (const PaymentState& state : booking.payments) {
+    auto payment = tenant.payments.find(state.id);
     if (payment == tenant.payments.end()) continue;
     for (const std::string& key : payment->second.provider_events) {
       tenant.provider_events.erase(key);
     }
-    for (const std::string& id : payment->second.refund_ids) tenant.refund_ids.erase(id);
     tenant.payments.erase(payment);
   }
+  for (const RefundState& refund : booking.refunds) tenant.refund_ids.erase(refund.id);
   tenant.bookings.erase(booking.id);
   --model.booking_count;
 }
@@ -75,9 +75,9 @@ Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
   booking.last_event_seq = records.back().seq.value;
   for (auto& [id, payment] : copy.payments) {
     for (const std::string& key : payment.provider_events) tenant.provider_events.insert(key);
-    for (const std::string& refund : payment.refund_ids) tenant.refund_ids.insert(refund);
     tenant.payments.emplace(id, std::move(payment));
   }
+  for (const RefundState& refund : booking.refunds) tenant.refund_ids.insert(refund.id);
   model.finished.insert(FinishedBooking{booking.last_event_ms, tenant.id, booking.id});
   tenant.bookings.emplace(booking.id, std::move(booking));
   ++model.booking_count;

@@ -260,13 +260,14 @@ class Simulation {
       statuses_[key] = booking.status;
       reached_.insert(booking.status);
       REQUIRE(booking.refunded_minor <= booking.paid_minor);
-      for (const std::string& payment_id : booking.payment_ids) {
-        const Payment& payment = *tenant.find_payment(payment_id);
-        REQUIRE(payment.refunded_minor <= payment.amount_minor);
-        if (payment.refunded_minor > 0) REQUIRE(payment.status == PaymentStatus::kSucceeded);
+      for (const PaymentState& payment : booking.payments) {
+        REQUIRE(tenant.find_payment(payment.id) == &payment);
+        const std::int64_t refunded_minor = booking.refunded_minor_of(payment.id);
+        REQUIRE(refunded_minor <= payment.amount_minor);
+        if (refunded_minor > 0) REQUIRE(payment.status == PaymentStatus::kSucceeded);
       }
       if (booking.status == BookingStatus::kConfirmed && tenant.policy.prepayment_required &&
-          !booking.payment_ids.empty()) {
+          !booking.payments.empty()) {
         REQUIRE(booking.paid_minor >= booking.price_minor);
       }
       if (!holds_time(booking.status)) continue;

@@ -1,0 +1,83 @@
+// A booking as its own event stream ("<tenant>/booking/<id>") tells it: the one fold of a
+// booking's events. The write model's Booking (engine/model.h) is a BookingState plus what
+// only the writer needs, evolve() folds it with apply(), the writer hands it back with each
+// command's answer (writer.h CommandResult::booking), and the API renders it
+// (api/booking_view.h), so the write model and the API's answers cannot disagree.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "events.pb.h"
+#include "lifecycle.h"
+
+namespace turno {
+
+struct PaymentState {
+  std::string id;
+  std::string provider;
+  PaymentStatus status = PaymentStatus::kRequested;
+  std::int64_t amount_minor = 0;
+  std::int64_t platform_fee_minor = 0;
+  std::string currency;
+  std::string failure_reason;  // the provider's, when it failed
+
+  bool operator==(const PaymentState&) const = default;
+};
+
+struct RefundState {
+  std::string id;
+  std::string payment_id;
+  std::int64_t amount_minor = 0;
+  std::string currency;
+  v1::RefundReason reason = v1::REFUND_REASON_UNSPECIFIED;
+  std::string note;
+
+  bool operator==(const RefundState&) const = default;
+};
+
+struct CancellationState {
+  v1::CancelledBy by = v1::CANCELLED_BY_UNSPECIFIED;
+  std::string reason;
+  std::int64_t minutes_before_start = 0;
+  std::int64_t refund_due_minor = 0;
+
+  bool operator==(const CancellationState&) const = default;
+};
+
+struct BookingState {
+  std::string id;
+  BookingStatus status = BookingStatus::kHeld;
+  std::string site_id;
+  std::string staff_id;
+  std::string service_id;
+  std::string client_id;
+  std::string patient;
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  std::int64_t price_minor = 0;
+  std::string currency;
+  std::int64_t expires_at_ms = 0;
+  std::int64_t paid_minor = 0;
+  std::int64_t refunded_minor = 0;
+  std::vector<PaymentState> payments;  // in request order
+  std::vector<RefundState> refunds;    // in issue order
+  std::optional<CancellationState> cancellation;
+  std::uint64_t stream_version = 0;  // the version of the last event folded in
+
+  const PaymentState* find_payment(std::string_view payment_id) const;
+  // What was refunded of one of its payments.
+  std::int64_t refunded_minor_of(std::string_view payment_id) const;
+
+  bool operator==(const BookingState&) const = default;
+};
+
+// Folds one event of the booking's stream into `booking`: the fields of the event, the stream
+// version, and the status as lifecycle.h's next_status() says (left as it is for an event the
+// lifecycle refuses, which the writer never decides). Pure. SlotHeld starts the booking over.
+void apply(BookingState& booking, const v1::Envelope& event);
+
+}  // namespace turno
