@@ -1,7 +1,7 @@
 // Booking routes: hold a slot, turn it into a booking awaiting payment, read it, and its
 // lifecycle (cancel, reschedule, refund, confirm, check in, complete, no-show, desk payment).
-// Every answer is the booking folded from its own stream up to the command's last event, so a
-// replayed Idempotency-Key gets the same body.
+// Every answer is the booking as it stood after the command's last event, as the writer returns
+// it, so a replayed Idempotency-Key gets the same body.
 #include "booking_view.h"
 #include "command_call.h"
 #include "event_kinds.h"
@@ -17,32 +17,31 @@ Response storage_problem(const Status& status) {
                                        "the log could not be read: " + status.message()));
 }
 
-// The booking after the command: its stream before the command's first event, then the events.
-Response booking_response(Api& api, const std::string& tenant, std::string booking_id,
-                          const CommandResult& result, http::status status) {
-  std::uint64_t before_version = 0;
-  if (!result.events.empty()) {
-    booking_id = std::string(booking_id_of(result.events.front()));
-    before_version = result.events.front().stream_version();
+// The booking after the command, as the writer returned it (CommandResult::booking): rendered
+// without reading the log, so a command's answer never reads RocksDB on an I/O thread, and a
+// replayed Idempotency-Key gets the first answer's body. Decided by another shard
+// (shard_routing.h): its reply carries the stream before the events, folded here.
+Response booking_response(const CommandResult& result, std::string booking_id,
+                          http::status status) {
+  if (!result.events.empty()) booking_id = std::string(booking_id_of(result.events.front()));
+  std::optional<BookingState> booking = result.booking;
+  if (!booking && result.stream_before) {
+    Result<std::optional<BookingState>> folded = fold_booking(*result.stream_before, result.events);
+    if (!folded.is_ok()) return storage_problem(folded.status());
+    booking = std::move(folded).value();
   }
-  // Decided by another shard (shard_routing.h): its reply carries the stream before the events.
-  auto view = result.stream_before ? fold_booking(*result.stream_before, result.events)
-                                   : load_booking(api.engine().log(), tenant, booking_id,
-                                                  before_version, result.events);
-  if (!view.is_ok()) return storage_problem(view.status());
-  if (!view.value()) {
+  if (!booking) {
     return problem_response(make_problem(http::status::not_found, "unknown_id",
                                          "no booking " + booking_id, "booking_id"));
   }
   JsonWriter json;
-  write_booking(json, *view.value());
+  write_booking(json, *booking);
   return json_response(status, json.take());
 }
 
 Render render_booking(Call& call, http::status status = http::status::ok) {
-  return [&api = call.api, tenant = call.who().tenant, booking_id = std::string(call.param("id")),
-          status](const CommandResult& result) {
-    return booking_response(api, tenant, booking_id, result, status);
+  return [booking_id = std::string(call.param("id")), status](const CommandResult& result) {
+    return booking_response(result, booking_id, status);
   };
 }
 
@@ -67,7 +66,7 @@ void request_payment(Call& call) {
     for (const v1::Envelope& event : result.events) {
       if (event.has_payment_requested()) api.sandbox().remember(tenant, event.payment_requested());
     }
-    return booking_response(api, tenant, {}, result, http::status::created);
+    return booking_response(result, {}, http::status::created);
   };
   run_command(
       call,

@@ -7,6 +7,7 @@
 
 #include <future>
 
+#include "event_kinds.h"
 #include "log_format.h"
 #include "sha256.h"
 
@@ -40,6 +41,45 @@ v1::Command timer_command(const Timer& timer) {
     command.mutable_mark_no_show()->set_booking_id(timer.booking_id);
   }
   return command;
+}
+
+// The booking an accepted command's answer shows: that of its last event, else the one the
+// command names; empty when it is about no booking.
+std::string_view answered_booking_id(const v1::Command& command,
+                                     const std::vector<v1::Envelope>& events) {
+  if (!events.empty()) return booking_id_of(events.back());
+  return booking_id_of(command);
+}
+
+// The model's booking, as its events tell it.
+std::optional<BookingState> booking_in(const Model& model, std::string_view tenant_id,
+                                       std::string_view booking_id) {
+  const Tenant* tenant = model.find_tenant(tenant_id);
+  const Booking* booking = tenant == nullptr ? nullptr : tenant->find_booking(booking_id);
+  if (booking == nullptr) return std::nullopt;
+  return static_cast<const BookingState&>(*booking);
+}
+
+// The booking's stream folded up to `upto`, at most kReplayedBookingEventsMax events read.
+Result<std::optional<BookingState>> read_booking(const EventLog& log, std::string_view tenant_id,
+                                                 std::string_view booking_id, Seq upto) {
+  Result<std::vector<Seq>> seqs = log.stream_seqs(entity_stream(tenant_id, "booking", booking_id));
+  if (!seqs.is_ok()) return seqs.status();
+  std::optional<BookingState> booking;
+  std::size_t read = 0;
+  for (const Seq seq : seqs.value()) {
+    if (seq > upto) break;
+    if (++read > kReplayedBookingEventsMax) {
+      return Status::busy("booking " + std::string(booking_id) + " has more than " +
+                          std::to_string(kReplayedBookingEventsMax) +
+                          " events: its replayed answer is not rebuilt; read it with GET");
+    }
+    Result<LogRecord> record = log.read_one(seq);
+    if (!record.is_ok()) return record.status();
+    if (!booking) booking.emplace();
+    apply(*booking, record.value().envelope);
+  }
+  return booking;
 }
 
 }  // namespace
@@ -438,12 +478,31 @@ void Writer::answer_from_outcome(Pending& pending, const v1::CommandOutcome& out
         Rejection{code.value_or(RejectionCode::kValidation), outcome.field(), outcome.detail()};
     return;
   }
-  if (outcome.first_seq() == 0) return;
-  LogCursor cursor = log_.read(Seq{outcome.first_seq()}, Seq{outcome.last_seq()});
-  while (cursor.next()) pending.result.events.push_back(cursor.record().envelope);
-  if (!cursor.status().is_ok()) {
-    pending.result = rejected_result(RejectionCode::kStorageFailed, cursor.status().message());
+  if (outcome.first_seq() != 0) {
+    LogCursor cursor = log_.read(Seq{outcome.first_seq()}, Seq{outcome.last_seq()});
+    while (cursor.next()) pending.result.events.push_back(cursor.record().envelope);
+    if (!cursor.status().is_ok()) {
+      pending.result = rejected_result(RejectionCode::kStorageFailed, cursor.status().message());
+      return;
+    }
   }
+  replay_booking(pending, outcome);
+}
+
+void Writer::replay_booking(Pending& pending, const v1::CommandOutcome& outcome) {
+  const std::string_view booking_id = answered_booking_id(pending.command, pending.result.events);
+  if (booking_id.empty()) return;
+  // The model has moved on since: the log says what the booking was after the command.
+  const Seq upto = outcome.first_seq() == 0 ? log_.last_seq() : Seq{outcome.last_seq()};
+  Result<std::optional<BookingState>> booking =
+      read_booking(log_, pending.command.tenant_id(), booking_id, upto);
+  if (!booking.is_ok()) {
+    const bool replayed = pending.result.replayed;
+    pending.result = rejected_result(RejectionCode::kStorageFailed, booking.status().message());
+    pending.result.replayed = replayed;
+    return;
+  }
+  pending.result.booking = std::move(booking).value();
 }
 
 void Writer::decide_one(Pending& pending, AppendBatch& append, std::int64_t now_ms) {
@@ -472,6 +531,11 @@ void Writer::decide_one(Pending& pending, AppendBatch& append, std::int64_t now_
     outcome.set_first_seq(decision.events.front().seq());
     outcome.set_last_seq(decision.events.back().seq());
     pending.result.events = std::move(decision.events);
+  }
+  if (pending.result.accepted() && !pending.timer) {
+    pending.result.booking =
+        booking_in(model_, pending.command.tenant_id(),
+                   answered_booking_id(pending.command, pending.result.events));
   }
   append.put_outcome(pending.command.tenant_id(), pending.command.command_id(), outcome);
 }

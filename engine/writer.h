@@ -53,10 +53,23 @@ struct WriterOptions {
   bool manual_stepping = false;  // no threads: the caller drives step() (see above)
 };
 
+// A replayed command's booking is folded from the log on the writer's thread (see
+// CommandResult::booking): at most this many of its events are read. A longer stream answers
+// the replay kStorageFailed (no booking comes near it: each command adds a few events).
+inline constexpr std::size_t kReplayedBookingEventsMax = 4096;
+
 struct CommandResult {
   std::optional<Rejection> rejection;  // set when the command was not applied
   std::vector<v1::Envelope> events;    // what it appended (empty if nothing or rejected)
   bool replayed = false;               // answered from the idempotency index, not decided now
+  // Accepted commands about a booking (event_kinds.h booking_id_of: that of the last event, or
+  // the one the command names when it appended nothing): the booking as it stands after the
+  // command's last event, so an answer is rendered without reading the log. Decided now: a
+  // copy of the model's booking after evolve(). Replayed: the booking's stream folded from the
+  // log up to the command's last event (up to the log's tail when it appended nothing), so a
+  // replay answers what the first time did, whatever came after. Unset for rejections, timer
+  // commands, and results of another shard (stream_before instead).
+  std::optional<BookingState> booking;
   // Set when another node decided it (the shard owning the tenant, api/shard_routing.h): the
   // first event's stream before that event, since this node's log does not hold it.
   std::optional<std::vector<v1::Envelope>> stream_before;
@@ -157,6 +170,8 @@ class Writer {
   void look_up_outcomes(std::vector<Pending>& batch);
   // Answers `pending` with the key's stored outcome (or kIdempotencyKeyReused).
   void answer_from_outcome(Pending& pending, const v1::CommandOutcome& outcome);
+  // Sets a replayed answer's booking from the log (see CommandResult::booking).
+  void replay_booking(Pending& pending, const v1::CommandOutcome& outcome);
   void decide_one(Pending& pending, AppendBatch& append, std::int64_t now_ms);
   void release_finished_batches(std::vector<Pending>& into);
   void recover_from_failed_commit();

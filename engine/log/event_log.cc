@@ -582,6 +582,7 @@ Result<LogRecord> EventLog::read_one(Seq seq) const {
 
 Result<std::vector<Seq>> EventLog::stream_seqs(std::string_view stream,
                                                std::uint64_t from_version) const {
+  stream_reads_.fetch_add(1, std::memory_order_relaxed);
   const std::string prefix = log_format::stream_prefix(stream);
   rocksdb::ReadOptions read_options;
   read_options.prefix_same_as_start = true;  // the family is hash-ordered beyond a stream

@@ -220,6 +220,9 @@ class EventLog {
 
   // Test hook: the next `count` commits fail with an I/O error before touching the disk.
   void inject_commit_failures(int count) { injected_failures_.store(count); }
+  // How many times stream_seqs() was called: tests check with it which paths read a stream
+  // (the API's answer to a command must not; tests/api/story_test.cc).
+  std::uint64_t stream_reads() const { return stream_reads_.load(std::memory_order_relaxed); }
 
  private:
   EventLog(std::string directory, LogOptions options);
@@ -249,6 +252,7 @@ class EventLog {
   mutable std::condition_variable committed_;
   Hash last_hash_{};
   std::atomic<int> injected_failures_{0};
+  mutable std::atomic<std::uint64_t> stream_reads_{0};
 
   std::mutex anchor_mutex_;  // guards anchor_stopping_
   std::condition_variable anchor_wake_;

@@ -10,6 +10,9 @@
 //  - idempotency: a retry with the same key and body gets the first answer, replayed, and
 //    appends nothing (each command's events appear once in the log); the same key with
 //    another body is refused kIdempotencyKeyReused;
+//  - every accepted answer about a booking carries the booking (CommandResult::booking) equal
+//    to the fold (booking_state.h apply) of its stream read from the log up to the command's
+//    last event — replays after later commands changed it and recalled bookings included;
 //  - the write model equals the fold of the log (the reference), after every restart (from a
 //    snapshot plus the tail) and at checkpoints, keeps the booking invariants, and has no due
 //    timer left once the writer is idle;
@@ -28,6 +31,7 @@
 #include <initializer_list>
 #include <map>
 #include <random>
+#include <set>
 
 #include "booking_fold_view.h"
 #include "commands.h"
@@ -117,8 +121,11 @@ struct WorldStats {
   std::uint64_t restarts = 0;
   std::uint64_t snapshots = 0;
   std::uint64_t timers_fired = 0;
-  std::uint64_t naming_forgotten = 0;  // commands naming a booking the model had forgotten
-  std::uint64_t forgotten_seen = 0;    // forgotten bookings counted at checkpoints
+  std::uint64_t naming_forgotten = 0;         // commands naming a booking the model had forgotten
+  std::uint64_t bookings_answered = 0;        // answers whose booking was checked
+  std::uint64_t bookings_replayed_stale = 0;  // ... replays of a booking changed since
+  std::uint64_t bookings_recalled_answered = 0;  // ... of commands naming a forgotten booking
+  std::uint64_t forgotten_seen = 0;              // forgotten bookings counted at checkpoints
   // FNV-1a over every answer in order: a rerun of the same seeds must print the same value.
   std::uint64_t answers_digest = 14695981039346656037u;
 
@@ -377,7 +384,10 @@ class World {
     }
     const std::string booking = chance(2) ? "bk_missing" : known[pick(0, known.size() - 1)];
     const std::string owner = owner_of(tenant, booking);
-    if (forgotten(tenant, booking)) ++stats_.naming_forgotten;
+    if (forgotten(tenant, booking)) {
+      ++stats_.naming_forgotten;
+      naming_forgotten_.insert(tenant + '\0' + key);
+    }
     if (roll <= 50) return request_payment(tenant, key, client(owner), booking);
     if (roll <= 64) return pay(tenant, key);
     if (roll <= 70) return cancel(tenant, key, random_actor(owner), booking);
@@ -499,6 +509,7 @@ class World {
       REQUIRE(result.accepted() == expected.accepted);
       if (!expected.accepted) REQUIRE(result.rejection->code == expected.code);
       REQUIRE(serialized(result.events) == expected.event_bytes);
+      check_booking(command, result);
       return;
     }
     if (!result.accepted() && result.rejection->code == RejectionCode::kIdempotencyKeyReused) {
@@ -525,7 +536,58 @@ class World {
     if (broken(remembered, "the answer to " + command.command_id() + " is not remembered")) {
       return;
     }
+    check_booking(command, result);
     decided_.emplace(key, std::move(answer));
+  }
+
+  // The booking's stream read from the log, folded with booking_state.h's apply(): the events
+  // up to seq `seq_max` and version `version_max`.
+  std::optional<BookingState> fold_from_stream(const std::string& tenant_id,
+                                               std::string_view booking_id, std::uint64_t seq_max,
+                                               std::uint64_t version_max) const {
+    auto seqs = log_->stream_seqs(entity_stream(tenant_id, "booking", booking_id));
+    REQUIRE(seqs.is_ok());
+    std::optional<BookingState> booking;
+    for (const Seq seq : seqs.value()) {
+      if (seq.value > seq_max) break;
+      auto record = log_->read_one(seq);
+      REQUIRE(record.is_ok());
+      if (record.value().envelope.stream_version() > version_max) break;
+      if (!booking) booking.emplace();
+      apply(*booking, record.value().envelope);
+    }
+    return booking;
+  }
+
+  // An accepted answer's booking is the fold of its stream up to the command's last event
+  // (when it appended nothing: up to the version it shows, which must be in the log).
+  void check_booking(const v1::Command& command, const CommandResult& result) {
+    if (!result.accepted()) {
+      REQUIRE_FALSE(result.booking.has_value());
+      return;
+    }
+    const std::string_view booking_id =
+        result.events.empty() ? booking_id_of(command) : booking_id_of(result.events.back());
+    if (booking_id.empty()) {
+      REQUIRE_FALSE(result.booking.has_value());
+      return;
+    }
+    REQUIRE(result.booking.has_value());
+    const std::uint64_t seq_max =
+        result.events.empty() ? log_->last_seq().value : result.events.back().seq();
+    const std::uint64_t version_max =
+        result.events.empty() ? result.booking->stream_version : UINT64_MAX;
+    const std::optional<BookingState> expected =
+        fold_from_stream(command.tenant_id(), booking_id, seq_max, version_max);
+    REQUIRE(expected.has_value());
+    CHECK(*result.booking == *expected);
+    REQUIRE(result.booking->stream_version == expected->stream_version);
+    ++stats_.bookings_answered;
+    const Booking* now = find_booking(command.tenant_id(), std::string(booking_id));
+    if (result.replayed && now != nullptr && now->stream_version > expected->stream_version) {
+      ++stats_.bookings_replayed_stale;
+    }
+    if (naming_forgotten_.contains(key_of(command))) ++stats_.bookings_recalled_answered;
   }
 
   static std::vector<std::string> serialized(const std::vector<v1::Envelope>& events) {
@@ -637,7 +699,7 @@ class World {
         CHECK(kept->stream_version == all.stream_version);
         CHECK(kept->paid_minor == all.paid_minor);
         CHECK(kept->refunded_minor == all.refunded_minor);
-        CHECK(kept->payment_ids == all.payment_ids);
+        CHECK(kept->payments == all.payments);
       }
     }
   }
@@ -749,7 +811,8 @@ class World {
   std::vector<v1::Command> submitted_;
   std::vector<std::size_t> recent_;
   std::vector<std::pair<std::size_t, CommandResult>> answers_;
-  std::map<std::string, Answer> decided_;  // key -> the first decided answer
+  std::set<std::string> naming_forgotten_;  // keys of commands that named a forgotten booking
+  std::map<std::string, Answer> decided_;   // key -> the first decided answer
   std::map<std::string, std::pair<std::uint64_t, std::uint64_t>> command_ranges_;
   std::map<std::string, std::vector<std::string>> bookings_;  // tenant -> booking ids
   std::map<std::string, std::vector<std::pair<std::string, std::int64_t>>> payments_;
@@ -780,6 +843,9 @@ void run_world(std::uint64_t seed, std::uint64_t commands, WorldStats& total) {
   total.snapshots += stats.snapshots;
   total.timers_fired += stats.timers_fired;
   total.naming_forgotten += stats.naming_forgotten;
+  total.bookings_answered += stats.bookings_answered;
+  total.bookings_replayed_stale += stats.bookings_replayed_stale;
+  total.bookings_recalled_answered += stats.bookings_recalled_answered;
   total.forgotten_seen += stats.forgotten_seen;
   total.mix(std::to_string(stats.answers_digest));
 }
@@ -816,14 +882,20 @@ TEST_CASE("writer simulation: crashes, torn and failed writes lose no answer, vi
           " transient), ", total.events, " events, ", total.timers_fired, " timers, ",
           total.crashes, " crashes, ", total.write_failures, " failed writes, ", total.restarts,
           " restarts, ", total.snapshots, " snapshots, ", total.naming_forgotten,
-          " commands naming a forgotten booking in ", seconds, " s; answers digest ",
-          total.answers_digest, " (the same for the same seeds)");
+          " commands naming a forgotten booking; ", total.bookings_answered,
+          " answers' bookings checked against the log (", total.bookings_replayed_stale,
+          " replays of a booking changed since, ", total.bookings_recalled_answered,
+          " of recalled bookings) in ", seconds, " s; answers digest ", total.answers_digest,
+          " (the same for the same seeds)");
   CHECK(total.crashes > 0);
   CHECK(total.write_failures > 0);
   CHECK(total.timers_fired > 0);
   CHECK(total.naming_forgotten > 0);
   CHECK(total.forgotten_seen > 0);
   CHECK(total.replayed > 0);
+  CHECK(total.bookings_answered > 0);
+  CHECK(total.bookings_replayed_stale > 0);
+  CHECK(total.bookings_recalled_answered > 0);
 }
 
 TEST_CASE("negative control: with sync off the writer simulation sees answers lost") {
