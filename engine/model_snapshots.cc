@@ -1,6 +1,7 @@
 #include "model_snapshots.h"
 
 #include <google/protobuf/arena.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -254,6 +255,14 @@ void ModelSnapshotter::read_failed(const Status& error) {
 }
 
 void ModelSnapshotter::take_snapshot() {
+  build_and_write_snapshot();
+  // The model built for the snapshot is gone: hand its pages back to the system now, or glibc
+  // keeps them in this thread's arena until the next snapshot and the node's RSS holds a
+  // second model after all.
+  malloc_trim(0);
+}
+
+void ModelSnapshotter::build_and_write_snapshot() {
   // A failure still moves the next attempt on by every_events, so a broken store does not
   // turn into a snapshot attempt per commit.
   const Seq attempted = followed_;

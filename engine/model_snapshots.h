@@ -112,8 +112,9 @@ class ModelSnapshotter : private LogSubscriber {
   // Where following starts (the log's tail) and the newest snapshot's seq. False (error
   // recorded) if the store cannot be listed.
   bool load_start();
-  // The model at the log's tail (load_model), written and dropped.
+  // The model at the log's tail (load_model), written and dropped, its memory returned.
   void take_snapshot();
+  void build_and_write_snapshot();
   void record_error(const std::string& message);
   Seq next_snapshot_at() const;
 
