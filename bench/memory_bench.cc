@@ -8,8 +8,10 @@
 // (memory is what is measured, not the disk).
 //
 // After each simulated month (26 working days) it prints one JSON line: days, events,
-// bookings made and finished so far, live bookings, and the process RSS (after
-// malloc_trim(0), so freed memory the allocator still holds is not counted). The last line
+// bookings made and finished so far, live bookings, the process RSS (after malloc_trim(0), so
+// freed memory the allocator still holds is not counted), and the views' pool of interned ids
+// (projections/interned_id.h: distinct ids and their bytes, which must not follow the
+// bookings). The last line
 // compares month 12 (or the last) with month 1: the RSS ratio, bytes of RSS per booking
 // finished in between (what history costs; also as the least-squares slope over every month,
 // which the bounded caches' swings disturb less, and again with the log's RocksDB memory taken
@@ -31,6 +33,7 @@
 
 #include "bench.h"
 #include "engine.h"
+#include "interned_id.h"
 #include "network_workload.h"
 #include "query_side.h"
 
@@ -94,12 +97,15 @@ void print_month(const Month& m, bool views) {
   std::printf(
       "{\"bench\":\"memory\",\"views\":%d,\"month\":%d,\"days\":%d,\"events\":%llu,"
       "\"bookings_made\":%llu,\"bookings_finished\":%llu,\"bookings_live\":%llu,"
-      "\"rss_bytes\":%llu,\"log_rocksdb_bytes\":%llu}\n",
+      "\"rss_bytes\":%llu,\"log_rocksdb_bytes\":%llu,\"interned_ids\":%llu,"
+      "\"interned_id_bytes\":%llu}\n",
       views ? 1 : 0, m.month, m.day.day + 1, static_cast<unsigned long long>(m.day.last_seq.value),
       static_cast<unsigned long long>(m.day.bookings_made),
       static_cast<unsigned long long>(m.day.bookings_finished),
       static_cast<unsigned long long>(m.day.bookings_made - m.day.bookings_finished),
-      static_cast<unsigned long long>(m.rss), static_cast<unsigned long long>(m.log_memory));
+      static_cast<unsigned long long>(m.rss), static_cast<unsigned long long>(m.log_memory),
+      static_cast<unsigned long long>(projections::InternedId::pool_size()),
+      static_cast<unsigned long long>(projections::InternedId::pool_bytes()));
   std::fflush(stdout);
 }
 

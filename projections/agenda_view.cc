@@ -46,9 +46,9 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
     if (off && !request.include_cancelled) continue;
     const ServiceInfo* service = tenant->find_service(booking->service_id);
     agenda.entries.push_back(AgendaEntry{
-        booking->id, booking->client_id, booking->patient, booking->service_id,
-        service ? service->name : booking->service_id, booking->start_ms, booking->end_ms,
-        booking->state, booking->price_minor, booking->currency, booking->updated_at_ms});
+        booking->id, booking->client_id.str(), booking->patient, booking->service_id.str(),
+        service ? service->name : booking->service_id.str(), booking->start_ms, booking->end_ms,
+        booking->state, booking->price_minor, booking->currency.str(), booking->updated_at_ms});
   }
   return agenda;
 }
@@ -56,8 +56,8 @@ Result<Agenda> AgendaView::query(const AgendaRequest& request) const {
 void AgendaView::rebuild_indexes() {
   by_staff_.clear();
   for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
-    for (const auto& [id, booking] : of_tenant) {
-      by_staff_[tenant_key(tenant_id, booking.staff_id)].emplace(booking.start_ms, id);
+    for (const BookingRecord& booking : of_tenant) {
+      by_staff_[tenant_key(tenant_id, booking.staff_id)].emplace(booking.start_ms, booking.id);
     }
   }
 }

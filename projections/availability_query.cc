@@ -184,9 +184,18 @@ Result<Alternatives> AvailabilityView::alternatives(const AlternativesRequest& r
   }
   const ServiceInfo* service = tenant->find_service(booking->service_id);
   const std::string skill = service ? service->required_skill : std::string();
-  Alternatives out{tenant->id,        booking->id,        site->id,        booking->service_id,
-                   booking->staff_id, booking->client_id, site->time_zone, site->zone,
-                   booking->start_ms, booking->end_ms,    booking->state,  {}};
+  Alternatives out{tenant->id,
+                   booking->id,
+                   site->id,
+                   booking->service_id.str(),
+                   booking->staff_id.str(),
+                   booking->client_id.str(),
+                   site->time_zone,
+                   site->zone,
+                   booking->start_ms,
+                   booking->end_ms,
+                   booking->state,
+                   {}};
   const SlotShape shape{booking->end_ms - booking->start_ms,
                         booking->buffer_before_min * kMsPerMinute,
                         booking->buffer_after_min * kMsPerMinute};

@@ -77,7 +77,7 @@ void AvailabilityView::block(const BookingRecord& booking) {
   entries.insert(at, Blocked{blocked.start_ms, blocked.end_ms, booking.id});
 }
 
-void AvailabilityView::unblock(const std::string& tenant_id, const std::string& staff_id,
+void AvailabilityView::unblock(std::string_view tenant_id, std::string_view staff_id,
                                std::int64_t start_ms, const std::string& booking_id) {
   StaffIndex* index = find_in(staff_index_, tenant_key(tenant_id, staff_id));
   if (index == nullptr) return;
@@ -146,7 +146,7 @@ void AvailabilityView::rebuild_indexes() {
   anchor_day_ = utc_day_of(applied_recorded_at_ms());
   for (const auto& [tenant_id, tenant] : catalog().tenants()) refresh_tenant(tenant, true);
   for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
-    for (const auto& [id, booking] : of_tenant) {
+    for (const BookingRecord& booking : of_tenant) {
       if (holds_time(booking.state)) block(booking);
     }
   }

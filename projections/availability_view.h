@@ -138,7 +138,7 @@ class AvailabilityView final : public BookingFoldView {
   };
 
   void block(const BookingRecord& booking);
-  void unblock(const std::string& tenant_id, const std::string& staff_id, std::int64_t start_ms,
+  void unblock(std::string_view tenant_id, std::string_view staff_id, std::int64_t start_ms,
                const std::string& booking_id);
   void advance_window(std::int64_t recorded_at_ms);
   void refresh_window(const TenantInfo& tenant, const StaffInfo& staff, bool recompute_all);

@@ -17,13 +17,13 @@ BookingRecord held(const v1::Envelope& event) {
   const auto& body = event.slot_held();
   BookingRecord booking;
   booking.id = body.booking_id();
-  booking.tenant_id = event.tenant_id();
-  booking.site_id = body.site_id();
-  booking.staff_id = body.staff_id();
-  booking.service_id = body.service_id();
-  booking.client_id = body.client_id();
+  booking.tenant_id = InternedId::of(event.tenant_id());
+  booking.site_id = InternedId::of(body.site_id());
+  booking.staff_id = InternedId::of(body.staff_id());
+  booking.service_id = InternedId::of(body.service_id());
+  booking.client_id = InternedId::of(body.client_id());
   booking.patient = body.patient();
-  booking.currency = body.currency();
+  booking.currency = InternedId::of(body.currency());
   booking.start_ms = body.start_ms();
   booking.end_ms = body.end_ms();
   booking.buffer_before_min = body.buffer_before_min();
@@ -39,7 +39,7 @@ void request(BookingRecord& booking, const v1::Envelope& event, BookingChange& c
   const auto& body = event.payment_requested();
   PaymentRecord payment;
   payment.id = body.payment_id();
-  payment.provider = body.provider();
+  payment.provider = InternedId::of(body.provider());
   payment.amount_minor = body.amount_minor();
   payment.platform_fee_minor = body.platform_fee_minor();
   payment.requested_at_ms = event.recorded_at_ms();
@@ -132,16 +132,16 @@ Enum decode_enum(Decoder& in, std::uint64_t max) {
   return static_cast<Enum>(value <= max ? value : 0);
 }
 
-BookingRecord decode_booking(Decoder& in, const std::string& tenant_id) {
+BookingRecord decode_booking(Decoder& in, InternedId tenant_id) {
   BookingRecord booking;
   booking.id = in.str();
   booking.tenant_id = tenant_id;
-  booking.site_id = in.str();
-  booking.staff_id = in.str();
-  booking.service_id = in.str();
-  booking.client_id = in.str();
+  booking.site_id = InternedId::of(in.str());
+  booking.staff_id = InternedId::of(in.str());
+  booking.service_id = InternedId::of(in.str());
+  booking.client_id = InternedId::of(in.str());
   booking.patient = in.str();
-  booking.currency = in.str();
+  booking.currency = InternedId::of(in.str());
   booking.start_ms = in.i64();
   booking.end_ms = in.i64();
   booking.buffer_before_min = in.i32();
@@ -156,7 +156,7 @@ BookingRecord decode_booking(Decoder& in, const std::string& tenant_id) {
   for (std::size_t i = 0, n = in.count(); i < n; ++i) {
     PaymentRecord payment;
     payment.id = in.str();
-    payment.provider = in.str();
+    payment.provider = InternedId::of(in.str());
     payment.amount_minor = in.i64();
     payment.platform_fee_minor = in.i64();
     payment.state = decode_enum<PaymentStatus>(in, 2);
@@ -191,10 +191,9 @@ std::optional<BookingChange> BookingTable::fold(const v1::Envelope& event) {
   if (booking_id.empty()) return std::nullopt;
   if (event.has_slot_held()) {
     auto& bookings = tenants_[event.tenant_id()];
-    auto [it, inserted] = bookings.try_emplace(std::string(booking_id), held(event));
-    if (!inserted) return std::nullopt;  // a booking is held once; never re-created
+    if (bookings.contains(booking_id)) return std::nullopt;  // held once; never re-created
     BookingChange change;
-    change.booking = &it->second;
+    change.booking = &*bookings.insert(held(event)).first;
     change.kind = event.event_case();
     change.created = true;
     return change;
@@ -203,7 +202,8 @@ std::optional<BookingChange> BookingTable::fold(const v1::Envelope& event) {
   if (tenant == tenants_.end()) return std::nullopt;
   auto it = tenant->second.find(booking_id);
   if (it == tenant->second.end()) return std::nullopt;
-  return fold_into(it->second, event);
+  // A set hands out const elements; the fold changes everything but the id, the key.
+  return fold_into(const_cast<BookingRecord&>(*it), event);
 }
 
 BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope& event) {
@@ -218,7 +218,7 @@ BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope
     case v1::Envelope::kBookingRescheduled: {
       const auto& body = event.booking_rescheduled();
       change.previous_staff_id = booking.staff_id;
-      booking.staff_id = body.staff_id();
+      booking.staff_id = InternedId::of(body.staff_id());
       booking.start_ms = body.start_ms();
       booking.end_ms = body.end_ms();
       break;
@@ -248,11 +248,13 @@ BookingChange BookingTable::fold_into(BookingRecord& booking, const v1::Envelope
 
 const BookingRecord* BookingTable::find(std::string_view tenant_id,
                                         std::string_view booking_id) const {
-  const auto* bookings = of_tenant(tenant_id);
-  return bookings ? find_in(*bookings, booking_id) : nullptr;
+  const TenantBookings* bookings = of_tenant(tenant_id);
+  if (bookings == nullptr) return nullptr;
+  auto it = bookings->find(booking_id);
+  return it == bookings->end() ? nullptr : &*it;
 }
 
-const StringMap<BookingRecord>* BookingTable::of_tenant(std::string_view tenant_id) const {
+const TenantBookings* BookingTable::of_tenant(std::string_view tenant_id) const {
   return find_in(tenants_, tenant_id);
 }
 
@@ -261,23 +263,25 @@ void BookingTable::encode(Encoder& out) const {
   for (const auto* tenant : sorted_entries(tenants_)) {
     out.str(tenant->first);
     out.u64(tenant->second.size());
-    for (const auto* booking : sorted_entries(tenant->second)) {
-      encode_booking(out, booking->second);
-    }
+    std::vector<const BookingRecord*> bookings;
+    bookings.reserve(tenant->second.size());
+    for (const BookingRecord& booking : tenant->second) bookings.push_back(&booking);
+    std::sort(bookings.begin(), bookings.end(),
+              [](const auto* a, const auto* b) { return a->id < b->id; });
+    for (const BookingRecord* booking : bookings) encode_booking(out, *booking);
   }
 }
 
 void BookingTable::decode(Decoder& in) {
   clear();
   for (std::size_t t = 0, tenants = in.count(); t < tenants && !in.failed(); ++t) {
-    const std::string tenant_id = in.str();
-    auto& bookings = tenants_[tenant_id];
+    const std::string tenant_text = in.str();
+    const InternedId tenant_id = InternedId::of(tenant_text);
+    auto& bookings = tenants_[tenant_text];
     const std::size_t count = in.count();
     bookings.reserve(count);
     for (std::size_t i = 0; i < count && !in.failed(); ++i) {
-      BookingRecord booking = decode_booking(in, tenant_id);
-      std::string id = booking.id;
-      bookings.emplace(std::move(id), std::move(booking));
+      bookings.insert(decode_booking(in, tenant_id));
     }
   }
 }

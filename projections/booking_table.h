@@ -1,17 +1,25 @@
 // Bookings and their payments and refunds, folded from the booking, payment, cancellation and
 // refund events. Several views keep one of these (each its own) and index it their way; fold()
 // tells them what changed so they can keep their indexes current.
+//
+// The table holds every booking of history, so a record is kept compact: the ids it shares with
+// other bookings (tenant, site, staff, service, client, currency, payment provider) are
+// InternedIds (8 bytes each, the text pooled once per process: interned_id.h); only what is
+// unique to the booking (its id, patient, cancel reason, payment and refund ids, notes) is a
+// string of its own, and the booking id is stored once (the record is its own key).
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "codec.h"
 #include "event_kinds.h"
 #include "events.pb.h"
+#include "interned_id.h"
 #include "interval_set.h"
 #include "lifecycle.h"
 #include "string_map.h"
@@ -28,7 +36,7 @@ using turno::to_string;
 
 struct PaymentRecord {
   std::string id;
-  std::string provider;
+  InternedId provider;
   std::int64_t amount_minor = 0;
   std::int64_t platform_fee_minor = 0;
   PaymentStatus state = PaymentStatus::kRequested;
@@ -47,14 +55,14 @@ struct RefundRecord {
 };
 
 struct BookingRecord {
-  std::string id;
-  std::string tenant_id;
-  std::string site_id;
-  std::string staff_id;
-  std::string service_id;
-  std::string client_id;
+  std::string id;  // never changes once the record is in a table: it is the record's key
+  InternedId tenant_id;
+  InternedId site_id;
+  InternedId staff_id;
+  InternedId service_id;
+  InternedId client_id;
   std::string patient;
-  std::string currency;
+  InternedId currency;
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
   std::int32_t buffer_before_min = 0;
@@ -84,12 +92,25 @@ struct BookingChange {
   v1::Envelope::EventCase kind = v1::Envelope::EVENT_NOT_SET;
   bool created = false;  // SlotHeld
   BookingStatus previous_state = BookingStatus::kHeld;
-  std::string previous_staff_id;  // set for BookingRescheduled
+  InternedId previous_staff_id;  // set for BookingRescheduled
   std::int64_t previous_start_ms = 0;
   std::int64_t previous_end_ms = 0;
   const PaymentRecord* payment = nullptr;  // payment events and refunds: the payment concerned
   const RefundRecord* refund = nullptr;    // RefundIssued: the refund recorded
 };
+
+// A tenant's bookings, keyed by their own id (hash and equality look only at `id`, which may be
+// searched by string_view).
+struct BookingById {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  std::size_t operator()(const BookingRecord& booking) const { return (*this)(booking.id); }
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  bool operator()(const BookingRecord& a, const BookingRecord& b) const { return a.id == b.id; }
+  bool operator()(std::string_view a, const BookingRecord& b) const { return a == b.id; }
+  bool operator()(const BookingRecord& a, std::string_view b) const { return a.id == b; }
+};
+using TenantBookings = std::unordered_set<BookingRecord, BookingById, BookingById>;
 
 class BookingTable {
  public:
@@ -101,8 +122,8 @@ class BookingTable {
 
   const BookingRecord* find(std::string_view tenant_id, std::string_view booking_id) const;
   // All bookings of a tenant by id; null for an unknown tenant.
-  const StringMap<BookingRecord>* of_tenant(std::string_view tenant_id) const;
-  const StringMap<StringMap<BookingRecord>>& tenants() const { return tenants_; }
+  const TenantBookings* of_tenant(std::string_view tenant_id) const;
+  const StringMap<TenantBookings>& tenants() const { return tenants_; }
 
   void encode(Encoder& out) const;
   void decode(Decoder& in);
@@ -110,7 +131,7 @@ class BookingTable {
 
  private:
   BookingChange fold_into(BookingRecord& booking, const v1::Envelope& event);
-  StringMap<StringMap<BookingRecord>> tenants_;  // tenant -> booking id -> booking
+  StringMap<TenantBookings> tenants_;  // tenant -> its bookings by id
 };
 
 }  // namespace turno::projections

@@ -114,8 +114,8 @@ Result<ClientHistoryPage> ClientHistoryView::query(const ClientHistoryRequest& r
 void ClientHistoryView::rebuild_indexes() {
   by_client_.clear();
   for (const auto& [tenant_id, of_tenant] : bookings().tenants()) {
-    for (const auto& [id, booking] : of_tenant) {
-      by_client_[tenant_key(tenant_id, booking.client_id)].emplace(booking.start_ms, id);
+    for (const BookingRecord& booking : of_tenant) {
+      by_client_[tenant_key(tenant_id, booking.client_id)].emplace(booking.start_ms, booking.id);
     }
   }
 }

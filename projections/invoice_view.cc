@@ -161,17 +161,17 @@ InvoiceDocument InvoiceView::document_for(const BookingRecord& booking,
   doc.client_id = booking.client_id;
   doc.patient = booking.patient;
   doc.service_id = booking.service_id;
-  doc.description = service ? service->name : booking.service_id;
+  doc.description = service ? service->name : booking.service_id.str();
   doc.appointment_start_ms = booking.start_ms;
   doc.issued_at_ms = event.recorded_at_ms();
-  doc.currency = tenant ? tenant->currency : booking.currency;
+  doc.currency = tenant ? tenant->currency : booking.currency.str();
   doc.tax_rate_bp = tenant ? tenant->tax_rate_bp : 0;
   return doc;
 }
 
 void InvoiceView::issue_invoice(const BookingRecord& booking, const PaymentRecord& payment,
                                 const v1::Envelope& event) {
-  Books& books = books_[booking.tenant_id];
+  Books& books = books_[booking.tenant_id.str()];
   InvoiceDocument doc = document_for(booking, event);
   doc.kind = InvoiceKind::kInvoice;
   doc.number = ++books.invoices_issued;
@@ -186,7 +186,7 @@ void InvoiceView::issue_invoice(const BookingRecord& booking, const PaymentRecor
 
 void InvoiceView::issue_credit_note(const BookingRecord& booking, const RefundRecord& refund,
                                     const v1::Envelope& event) {
-  Books& books = books_[booking.tenant_id];
+  Books& books = books_[booking.tenant_id.str()];
   InvoiceDocument doc = document_for(booking, event);
   doc.kind = InvoiceKind::kCreditNote;
   doc.number = ++books.credit_notes_issued;

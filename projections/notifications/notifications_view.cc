@@ -89,8 +89,9 @@ void NotificationsView::on_confirmed(const BookingRecord& booking, const v1::Env
   add_notice(booking, event, MessageKind::kStaffNewBooking, RecipientRole::kStaff, booking.start_ms,
              facts_of(booking));
   const std::uint64_t* start_seq = find_in(start_seqs_, key);
-  add_appointment(Appointment{booking.tenant_id, booking.id, start_seq ? *start_seq : event.seq(),
-                              booking.start_ms, event.recorded_at_ms()});
+  add_appointment(Appointment{booking.tenant_id.str(), booking.id,
+                              start_seq ? *start_seq : event.seq(), booking.start_ms,
+                              event.recorded_at_ms()});
   withdraw_recalls(booking);
 }
 
@@ -120,10 +121,10 @@ void NotificationsView::on_rescheduled(const BookingChange& change, const v1::En
     notice =
         Message{notice_id(event.seq(), MessageKind::kStaffBookingCancelled, RecipientRole::kStaff),
                 MessageKind::kStaffBookingCancelled,
-                booking.tenant_id,
-                booking.site_id,
+                booking.tenant_id.str(),
+                booking.site_id.str(),
                 booking.id,
-                Recipient{RecipientRole::kStaff, change.previous_staff_id},
+                Recipient{RecipientRole::kStaff, change.previous_staff_id.str()},
                 event.seq(),
                 event.recorded_at_ms(),
                 change.previous_start_ms,
@@ -151,7 +152,7 @@ void NotificationsView::on_cancelled(const BookingChange& change, const v1::Enve
     MessageFacts to_client = facts;
     if (booking.cancelled_by == v1::CANCELLED_BY_STAFF) {
       const Result<Alternatives> options = availability_.alternatives(AlternativesRequest{
-          booking.tenant_id, booking.id, event.recorded_at_ms(), kAlternativesInMessageMax});
+          booking.tenant_id.str(), booking.id, event.recorded_at_ms(), kAlternativesInMessageMax});
       if (options.is_ok()) {
         for (const Alternative& option : options.value().options) {
           to_client.alternatives.push_back(
@@ -177,7 +178,7 @@ void NotificationsView::on_refund(const BookingChange& change, const v1::Envelop
   facts.amount_minor = change.refund->amount_minor;
   facts.currency = event.refund_issued().currency();
   const Result<InvoicePage> newest =
-      invoices_.list(InvoiceListRequest{booking.tenant_id, {}, booking.id, {}, 1});
+      invoices_.list(InvoiceListRequest{booking.tenant_id.str(), {}, booking.id, {}, 1});
   if (newest.is_ok() && !newest.value().items.empty() &&
       newest.value().items[0].document.refund_id == change.refund->id) {
     facts.document_id = newest.value().items[0].document.id;
@@ -190,7 +191,7 @@ void NotificationsView::on_payment(const BookingChange& change, const v1::Envelo
   if (change.payment == nullptr) return;
   const BookingRecord& booking = *change.booking;
   const Result<InvoicePage> newest =
-      invoices_.list(InvoiceListRequest{booking.tenant_id, {}, booking.id, {}, 1});
+      invoices_.list(InvoiceListRequest{booking.tenant_id.str(), {}, booking.id, {}, 1});
   if (!newest.is_ok() || newest.value().items.empty()) return;
   const InvoiceDocument& document = newest.value().items[0].document;
   if (document.kind != InvoiceKind::kInvoice || document.payment_id != change.payment->id) return;
@@ -213,11 +214,11 @@ void NotificationsView::on_completed(const BookingRecord& booking, const v1::Env
   const std::int64_t local_day = to_local(*site->zone, booking.start_ms).days_since_epoch;
   const std::int64_t due_ms =
       to_instant(*site->zone, local_day + service->follow_up_days, kRecallLocalMinute);
-  Recall recall{
-      Message{recall_id(event.seq()), MessageKind::kRecall, booking.tenant_id, booking.site_id,
-              booking.id, Recipient{RecipientRole::kClient, booking.client_id}, event.seq(), due_ms,
-              due_ms + kRecallUsefulMs, facts_of(booking)},
-      booking.service_id, false};
+  Recall recall{Message{recall_id(event.seq()), MessageKind::kRecall, booking.tenant_id.str(),
+                        booking.site_id.str(), booking.id,
+                        Recipient{RecipientRole::kClient, booking.client_id.str()}, event.seq(),
+                        due_ms, due_ms + kRecallUsefulMs, facts_of(booking)},
+                booking.service_id.str(), false};
   index_recall(key, recall);
   recalls_[key] = std::move(recall);
 }
@@ -225,11 +226,11 @@ void NotificationsView::on_completed(const BookingRecord& booking, const v1::Env
 void NotificationsView::add_notice(const BookingRecord& booking, const v1::Envelope& event,
                                    MessageKind kind, RecipientRole role,
                                    std::int64_t useful_until_ms, MessageFacts facts) {
-  const std::string& recipient =
-      role == RecipientRole::kStaff ? booking.staff_id : booking.client_id;
-  notices_.push_back(Message{notice_id(event.seq(), kind, role), kind, booking.tenant_id,
-                             booking.site_id, booking.id, Recipient{role, recipient}, event.seq(),
-                             event.recorded_at_ms(), useful_until_ms, std::move(facts)});
+  const InternedId recipient = role == RecipientRole::kStaff ? booking.staff_id : booking.client_id;
+  notices_.push_back(Message{notice_id(event.seq(), kind, role), kind, booking.tenant_id.str(),
+                             booking.site_id.str(), booking.id, Recipient{role, recipient.str()},
+                             event.seq(), event.recorded_at_ms(), useful_until_ms,
+                             std::move(facts)});
 }
 
 MessageFacts NotificationsView::facts_of(const BookingRecord& booking) const {
@@ -257,11 +258,11 @@ MessageFacts NotificationsView::facts_of(const BookingRecord& booking) const {
   return facts;
 }
 
-std::string NotificationsView::staff_name(const std::string& tenant_id,
-                                          const std::string& staff_id) const {
+std::string NotificationsView::staff_name(std::string_view tenant_id,
+                                          std::string_view staff_id) const {
   const TenantInfo* tenant = catalog_.find_tenant(tenant_id);
   const StaffInfo* staff = tenant ? tenant->find_staff(staff_id) : nullptr;
-  return staff ? staff->name : staff_id;
+  return staff ? staff->name : std::string(staff_id);
 }
 
 void NotificationsView::add_appointment(Appointment appointment) {

@@ -108,7 +108,7 @@ class NotificationsView final : public View {
   void add_notice(const BookingRecord& booking, const v1::Envelope& event, MessageKind kind,
                   RecipientRole role, std::int64_t useful_until_ms, MessageFacts facts);
   MessageFacts facts_of(const BookingRecord& booking) const;
-  std::string staff_name(const std::string& tenant_id, const std::string& staff_id) const;
+  std::string staff_name(std::string_view tenant_id, std::string_view staff_id) const;
   void add_appointment(Appointment appointment);
   void remove_appointment(const std::string& key);
   void withdraw_recalls(const BookingRecord& booking);

@@ -4,7 +4,7 @@
 namespace turno::projections::notifications {
 namespace {
 
-std::string subject_key(const std::string& tenant_id, const MessageFacts& facts) {
+std::string subject_key(std::string_view tenant_id, const MessageFacts& facts) {
   std::string key = tenant_key(tenant_id, facts.client_id);
   key.push_back('\0');
   key += facts.patient;
@@ -52,10 +52,10 @@ std::vector<AppointmentPlan> NotificationsView::appointments_starting(std::int64
     AppointmentPlan plan;
     plan.base = Message{{},
                         MessageKind::kReminder,
-                        booking->tenant_id,
-                        booking->site_id,
+                        booking->tenant_id.str(),
+                        booking->site_id.str(),
                         booking->id,
-                        Recipient{RecipientRole::kClient, booking->client_id},
+                        Recipient{RecipientRole::kClient, booking->client_id.str()},
                         appointment.start_seq,
                         0,
                         appointment.start_ms,

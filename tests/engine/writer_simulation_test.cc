@@ -738,8 +738,7 @@ class World {
       const std::string& tenant_id = tenant_entry.first;
       const Tenant* tenant = model.find_tenant(tenant_id);
       REQUIRE(tenant != nullptr);
-      for (const auto& booking_entry : tenant_entry.second) {
-        const projections::BookingRecord& record = booking_entry.second;
+      for (const projections::BookingRecord& record : tenant_entry.second) {
         INFO("booking ", tenant_id, "/", record.id);
         const Booking* booking = tenant->find_booking(record.id);
         if (booking == nullptr) {  // forgotten by the write model: the views keep history
