@@ -38,31 +38,6 @@ void write_refunds(JsonWriter& json, const BookingState& view) {
 
 }  // namespace
 
-Result<std::optional<BookingState>> load_booking(const EventLog& log, std::string_view tenant_id,
-                                                 std::string_view booking_id,
-                                                 std::uint64_t before_version,
-                                                 const std::vector<v1::Envelope>& tail) {
-  std::optional<BookingState> view;
-  if (before_version != 1) {
-    Result<std::vector<Seq>> seqs =
-        log.stream_seqs(entity_stream(tenant_id, "booking", booking_id));
-    if (!seqs.is_ok()) return seqs.status();
-    for (const Seq seq : seqs.value()) {
-      Result<LogRecord> record = log.read_one(seq);
-      if (!record.is_ok()) return record.status();
-      const v1::Envelope& event = record.value().envelope;
-      if (before_version != 0 && event.stream_version() >= before_version) break;
-      if (!view) view.emplace();
-      apply(*view, event);
-    }
-  }
-  for (const v1::Envelope& event : tail) {
-    if (!view) view.emplace();
-    apply(*view, event);
-  }
-  return view;
-}
-
 Result<std::optional<BookingState>> fold_booking(const std::vector<v1::Envelope>& before,
                                                  const std::vector<v1::Envelope>& tail) {
   std::optional<BookingState> view;

@@ -10,23 +10,16 @@
 #include <vector>
 
 #include "booking_state.h"
-#include "event_log.h"
 #include "json_writer.h"
 #include "jwt.h"
 #include "lifecycle.h"
-#include "model.h"
 
 namespace turno::api {
 
-// Folds the stream's events with version below `before_version` (0: all) from `log`, then
-// `tail` (events just committed, in order), with booking_state.h's apply(). nullopt when the
-// stream has no events. Reads the log: for queries, never for a command's answer.
-Result<std::optional<BookingState>> load_booking(const EventLog& log, std::string_view tenant_id,
-                                                 std::string_view booking_id,
-                                                 std::uint64_t before_version = 0,
-                                                 const std::vector<v1::Envelope>& tail = {});
+// A booking read from the log for a query is booking_state.h's read_booking(); a command's
+// answer never reads the log (it renders CommandResult::booking).
 
-// The same from events in hand: `before` (the stream up to the tail), then `tail`.
+// A booking folded from events in hand: `before` (the stream up to the tail), then `tail`.
 Result<std::optional<BookingState>> fold_booking(const std::vector<v1::Envelope>& before,
                                                  const std::vector<v1::Envelope>& tail);
 

@@ -82,7 +82,7 @@ void get_booking(Call& call) {
   const Principal& who = call.who();
   const std::string booking_id(call.param("id"));
   if (answer_if_not_owned(call, who.tenant)) return;
-  auto view = load_booking(call.api.engine().log(), who.tenant, booking_id);
+  auto view = read_booking(call.api.engine().log(), who.tenant, booking_id);
   if (!view.is_ok()) return call.respond(storage_problem(view.status()));
   if (!view.value() || !visible_to(*view.value(), who)) {
     return call.respond(make_problem(http::status::not_found, "unknown_id",

@@ -94,7 +94,7 @@ std::optional<SandboxIntent> visible_intent(Call& call) {
   // Another shard's booking: this node cannot check who may see it, so it does not deliver.
   const ShardRouting* shards = call.api.find<ShardRouting>();
   if (shards != nullptr && !shards->owns(intent->tenant)) return std::nullopt;
-  auto booking = load_booking(call.api.engine().log(), intent->tenant, intent->booking_id);
+  auto booking = read_booking(call.api.engine().log(), intent->tenant, intent->booking_id);
   if (!booking.is_ok() || !booking.value() || !visible_to(*booking.value(), call.who())) {
     return std::nullopt;
   }

@@ -59,19 +59,4 @@ Tenant* Model::find_tenant(std::string_view tenant_id) {
   return find_in(tenants, tenant_id);
 }
 
-std::string tenant_stream(std::string_view tenant_id) {
-  std::string stream(tenant_id);
-  stream += "/tenant";
-  return stream;
-}
-
-std::string entity_stream(std::string_view tenant_id, std::string_view kind, std::string_view id) {
-  std::string stream(tenant_id);
-  stream += '/';
-  stream += kind;
-  stream += '/';
-  stream += id;
-  return stream;
-}
-
 }  // namespace turno

@@ -13,6 +13,7 @@
 
 #include "booking_state.h"
 #include "calendar.h"
+#include "event_kinds.h"
 #include "lifecycle.h"
 #include "policy.h"
 #include "time_zones.h"
@@ -175,9 +176,5 @@ struct Model {
   const Tenant* find_tenant(std::string_view tenant_id) const;
   Tenant* find_tenant(std::string_view tenant_id);
 };
-
-// Stream names: "<tenant>/tenant", "<tenant>/site/<id>", "<tenant>/booking/<id>", ...
-std::string tenant_stream(std::string_view tenant_id);
-std::string entity_stream(std::string_view tenant_id, std::string_view kind, std::string_view id);
 
 }  // namespace turno

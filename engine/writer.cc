@@ -60,28 +60,6 @@ std::optional<BookingState> booking_in(const Model& model, std::string_view tena
   return static_cast<const BookingState&>(*booking);
 }
 
-// The booking's stream folded up to `upto`, at most kReplayedBookingEventsMax events read.
-Result<std::optional<BookingState>> read_booking(const EventLog& log, std::string_view tenant_id,
-                                                 std::string_view booking_id, Seq upto) {
-  Result<std::vector<Seq>> seqs = log.stream_seqs(entity_stream(tenant_id, "booking", booking_id));
-  if (!seqs.is_ok()) return seqs.status();
-  std::optional<BookingState> booking;
-  std::size_t read = 0;
-  for (const Seq seq : seqs.value()) {
-    if (seq > upto) break;
-    if (++read > kReplayedBookingEventsMax) {
-      return Status::busy("booking " + std::string(booking_id) + " has more than " +
-                          std::to_string(kReplayedBookingEventsMax) +
-                          " events: its replayed answer is not rebuilt; read it with GET");
-    }
-    Result<LogRecord> record = log.read_one(seq);
-    if (!record.is_ok()) return record.status();
-    if (!booking) booking.emplace();
-    apply(*booking, record.value().envelope);
-  }
-  return booking;
-}
-
 }  // namespace
 
 CommandResult rejected_result(RejectionCode code, std::string detail) {

@@ -53,11 +53,6 @@ struct WriterOptions {
   bool manual_stepping = false;  // no threads: the caller drives step() (see above)
 };
 
-// A replayed command's booking is folded from the log on the writer's thread (see
-// CommandResult::booking): at most this many of its events are read. A longer stream answers
-// the replay kStorageFailed (no booking comes near it: each command adds a few events).
-inline constexpr std::size_t kReplayedBookingEventsMax = 4096;
-
 struct CommandResult {
   std::optional<Rejection> rejection;  // set when the command was not applied
   std::vector<v1::Envelope> events;    // what it appended (empty if nothing or rejected)

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "event_kinds.h"
+
 namespace turno {
 namespace {
 
@@ -116,6 +118,26 @@ void apply(BookingState& booking, const v1::Envelope& event) {
   if (const std::optional<BookingEvent> step = booking_event_of(event)) {
     booking.status = next_status(booking.status, *step).value_or(booking.status);
   }
+}
+
+Result<std::optional<BookingState>> read_booking(const EventLog& log, std::string_view tenant_id,
+                                                 std::string_view booking_id, Seq upto) {
+  Result<std::vector<Seq>> seqs = log.stream_seqs(entity_stream(tenant_id, "booking", booking_id));
+  if (!seqs.is_ok()) return seqs.status();
+  std::optional<BookingState> booking;
+  std::size_t read = 0;
+  for (const Seq seq : seqs.value()) {
+    if (seq > upto) break;
+    if (++read > kBookingEventsReadMax) {
+      return Status::busy("booking " + std::string(booking_id) + " has more than " +
+                          std::to_string(kBookingEventsReadMax) + " events: it is not folded");
+    }
+    Result<LogRecord> record = log.read_one(seq);
+    if (!record.is_ok()) return record.status();
+    if (!booking) booking.emplace();
+    apply(*booking, record.value().envelope);
+  }
+  return booking;
 }
 
 }  // namespace turno

@@ -11,8 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "event_log.h"
 #include "events.pb.h"
 #include "lifecycle.h"
+#include "status.h"
 
 namespace turno {
 
@@ -79,5 +81,16 @@ struct BookingState {
 // version, and the status as lifecycle.h's next_status() says (left as it is for an event the
 // lifecycle refuses, which the writer never decides). Pure. SlotHeld starts the booking over.
 void apply(BookingState& booking, const v1::Envelope& event);
+
+// read_booking reads at most this many events of one booking; a longer stream is an error (no
+// booking comes near it: each command adds a few events).
+inline constexpr std::size_t kBookingEventsReadMax = 4096;
+
+// The booking's stream ("<tenant>/booking/<id>") read from `log` and folded with apply(), up to
+// and including seq `upto`; nullopt when it has no events there. The writer uses it for a
+// replayed command's answer (writer.h CommandResult::booking), the API for a GET.
+Result<std::optional<BookingState>> read_booking(const EventLog& log, std::string_view tenant_id,
+                                                 std::string_view booking_id,
+                                                 Seq upto = Seq{UINT64_MAX});
 
 }  // namespace turno

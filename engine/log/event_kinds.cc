@@ -105,4 +105,19 @@ bool shaped_like_future_id(std::string_view prefix, std::string_view id, std::ui
   return n >= seq;
 }
 
+std::string tenant_stream(std::string_view tenant_id) {
+  std::string stream(tenant_id);
+  stream += "/tenant";
+  return stream;
+}
+
+std::string entity_stream(std::string_view tenant_id, std::string_view kind, std::string_view id) {
+  std::string stream(tenant_id);
+  stream += '/';
+  stream += kind;
+  stream += '/';
+  stream += id;
+  return stream;
+}
+
 }  // namespace turno

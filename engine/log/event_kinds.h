@@ -25,6 +25,10 @@ inline constexpr std::string_view kPaymentIdPrefix = "pay";
 inline constexpr std::string_view kRefundIdPrefix = "rf";
 inline constexpr std::string_view kReceiptIdPrefix = "receipt";  // a desk payment's receipt
 
+// Stream names: "<tenant>/tenant", "<tenant>/site/<id>", "<tenant>/booking/<id>", ...
+std::string tenant_stream(std::string_view tenant_id);
+std::string entity_stream(std::string_view tenant_id, std::string_view kind, std::string_view id);
+
 // The key that deduplicates a provider's event (a webhook, a desk receipt): "provider/event".
 std::string provider_event_key(std::string_view provider, std::string_view event_id);
 
