@@ -2,11 +2,20 @@
 // digest that tests compare (equal models, equal digests).
 #pragma once
 
+#include <cstdint>
+
 #include "model.h"
 #include "status.h"
 #include "write_model.pb.h"
 
 namespace turno {
+
+// The layout encode_model writes (ModelSnapshot.format). Change it with any change of the
+// image's meaning: a snapshot of another format is skipped and the log replayed.
+//   (absent) every booking kept for good, payments at the tenant
+//   2        payments carry their provider events and refund ids (engine/recall.h)
+//   3        a booking is its BookingState (engine/log/booking_state.h) plus writer-only fields
+inline constexpr std::uint32_t kModelSnapshotFormat = 3;
 
 // A canonical image of the model: every collection sorted by id.
 v1::WriteModel encode_model(const Model& model);

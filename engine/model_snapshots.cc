@@ -48,6 +48,11 @@ Result<Model> model_from_snapshot(const EventLog& log, const SnapshotStore::Snap
   if (image->log_id() != log.log_id()) {
     return Status::corruption(name + ": taken from log " + image->log_id() + ", not this one");
   }
+  if (image->format() != kModelSnapshotFormat) {
+    return Status::corruption(name + ": format " + std::to_string(image->format()) +
+                              ", this build reads format " + std::to_string(kModelSnapshotFormat) +
+                              " (the log is replayed)");
+  }
   if (image->seq() != snapshot.seq.value || image->model().last_seq() != snapshot.seq.value) {
     return Status::corruption(name + ": payload names another seq");
   }
@@ -95,6 +100,7 @@ std::string encode_snapshot(const EventLog& log, const Model& model, const Hash&
   image.set_log_id(log.log_id());
   image.set_seq(model.last_seq.value);
   image.set_log_hash(std::string(as_bytes(hash_at_seq)));
+  image.set_format(kModelSnapshotFormat);
   *image.mutable_model() = encode_model(model);
   std::string bytes;
   VERIFY(image.SerializeToString(&bytes), "model snapshot serializes");

@@ -69,6 +69,7 @@ void add_log_seeds(Corpus& corpus, const EventLog& log) {
   const Hash hash = log.last_hash();
   image.set_log_hash(std::string(reinterpret_cast<const char*>(hash.data()), hash.size()));
   *image.mutable_model() = encode_model(model.value());
+  image.set_format(kModelSnapshotFormat);
   corpus.add("model_snapshot", image.SerializeAsString());
 
   const auto& names = projections::view_names();
