@@ -45,7 +45,11 @@ std::vector<std::string> staff_named(const std::vector<LogRecord>& records) {
 // no timers of other bookings to disturb) and moves the finished booking into `model`.
 Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
                       std::string_view booking_id, Seq upto, std::size_t* counted = nullptr) {
-  auto seqs = log.stream_seqs(entity_stream(tenant.id, "booking", booking_id));
+  const std::string stream = entity_stream(tenant.id, "booking", booking_id);
+  auto started = log.stream_started(stream);
+  if (!started.is_ok()) return started.status();
+  if (!started.value()) return Status::ok();  // no such booking (a new id): nothing to recall
+  auto seqs = log.stream_seqs(stream);
   if (!seqs.is_ok()) return seqs.status();
   std::vector<LogRecord> records;
   for (Seq seq : seqs.value()) {

@@ -14,18 +14,19 @@
 namespace turno {
 namespace {
 
-std::string fingerprint_of(v1::Command& command) {
+// `bytes` is the caller's buffer for the serialized command, reused between commands.
+Hash fingerprint_of(v1::Command& command, std::string& bytes) {
   // The command minus what may legitimately differ between retries. Swapping the fields out
   // and back avoids copying the command.
   std::string command_id;
   std::string correlation_id;
   command_id.swap(*command.mutable_command_id());
   correlation_id.swap(*command.mutable_correlation_id());
-  std::string bytes;
-  command.SerializeToString(&bytes);
+  bytes.clear();
+  command.AppendToString(&bytes);
   command_id.swap(*command.mutable_command_id());
   correlation_id.swap(*command.mutable_correlation_id());
-  return std::string(as_bytes(sha256(bytes)));
+  return sha256(bytes);
 }
 
 v1::Command timer_command(const Timer& timer) {
@@ -383,15 +384,16 @@ void Writer::add_due_timers(std::vector<Pending>& batch, std::int64_t now_ms) {
 }
 
 void Writer::look_up_outcomes(std::vector<Pending>& batch) {
-  std::vector<std::string> keys;
+  // Views of the pendings' keys, which stay put while this runs.
+  std::vector<std::string_view> keys;
   std::vector<std::size_t> key_owner;
   std::vector<std::pair<std::size_t, std::size_t>> duplicates;  // (pending, first with its key)
-  StringMap<std::size_t> first_with_key;
+  std::unordered_map<std::string_view, std::size_t> first_with_key;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     Pending& pending = batch[i];
-    pending.key =
-        log_format::outcome_key(pending.command.tenant_id(), pending.command.command_id());
-    pending.fingerprint = fingerprint_of(pending.command);
+    log_format::assign_outcome_key(pending.key, pending.command.tenant_id(),
+                                   pending.command.command_id());
+    pending.fingerprint = fingerprint_of(pending.command, command_bytes_);
     auto [it, inserted] = first_with_key.emplace(pending.key, i);
     if (!inserted) {
       const std::uint64_t first_waits_for = batch[it->second].waits_for_batch;
@@ -446,7 +448,7 @@ void Writer::answer_from_outcome(Pending& pending, const v1::CommandOutcome& out
   pending.answered_from_index = true;
   pending.result.replayed = true;
   // An empty fingerprint is an outcome turno repair rebuilt from events alone (log_repair.h).
-  if (!outcome.fingerprint().empty() && outcome.fingerprint() != pending.fingerprint) {
+  if (!outcome.fingerprint().empty() && outcome.fingerprint() != as_bytes(pending.fingerprint)) {
     pending.result = key_reused_result();
     return;
   }
@@ -486,8 +488,9 @@ void Writer::replay_booking(Pending& pending, const v1::CommandOutcome& outcome)
 void Writer::decide_one(Pending& pending, AppendBatch& append, std::int64_t now_ms) {
   Decision decision =
       decide(model_, pending.command, DecideContext{now_ms, append.last_seq().next()});
-  v1::CommandOutcome outcome;
-  outcome.set_fingerprint(pending.fingerprint);
+  v1::CommandOutcome& outcome = outcome_;  // reused: cleared, its strings keep their buffers
+  outcome.Clear();
+  outcome.mutable_fingerprint()->assign(as_bytes(pending.fingerprint));
   outcome.set_recorded_at_ms(now_ms);
   if (!decision.accepted()) {
     const Rejection& rejection = *decision.rejection;
@@ -515,7 +518,7 @@ void Writer::decide_one(Pending& pending, AppendBatch& append, std::int64_t now_
         booking_in(model_, pending.command.tenant_id(),
                    answered_booking_id(pending.command, pending.result.events));
   }
-  append.put_outcome(pending.command.tenant_id(), pending.command.command_id(), outcome);
+  append.put_outcome_key(pending.key, outcome);
 }
 
 void Writer::recover_from_failed_commit() {

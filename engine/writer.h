@@ -137,7 +137,7 @@ class Writer {
     v1::Command command;
     Completion done;
     std::string key;  // tenant \0 command_id
-    std::string fingerprint;
+    Hash fingerprint{};
     CommandResult result;
     std::optional<std::size_t> same_as;  // a duplicate of an earlier command of the batch
     bool answered_from_index = false;
@@ -199,6 +199,8 @@ class Writer {
   std::uint64_t next_batch_number_ = 1;
   Seq tail_seq_;  // the last seq decided (committed or in flight)
   Hash tail_hash_{};
+  std::string command_bytes_;   // a command serialized for its fingerprint; reused
+  v1::CommandOutcome outcome_;  // the outcome being staged; reused
 
   std::mutex mutex_;              // guards queue_, stopping_, woken_, commits_, finished_batch_
   std::condition_variable wake_;  // the decide thread waits here

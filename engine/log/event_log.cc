@@ -153,12 +153,8 @@ Seq AppendBatch::add(v1::Envelope& envelope) {
   const Hash hash = sha256(scratch_);
   std::copy(hash.begin(), hash.end(), scratch_.begin());
   VERIFY(batch_.Put(log_->events_, log_format::event_key(seq), scratch_).ok(), "batch put");
-  VERIFY(
-      batch_
-          .Put(log_->streams_, log_format::stream_key(envelope.stream(), envelope.stream_version()),
-               log_format::encode_u64(seq.value))
-          .ok(),
-      "batch put");
+  log_format::assign_stream_key(key_, envelope.stream(), envelope.stream_version());
+  VERIFY(batch_.Put(log_->streams_, key_, log_format::encode_u64(seq.value)).ok(), "batch put");
   index_ids(envelope);
   tail_hash_ = hash;
   next_seq_ = seq.next();
@@ -168,10 +164,8 @@ Seq AppendBatch::add(v1::Envelope& envelope) {
 void AppendBatch::put_outcome(std::string_view tenant_id, std::string_view command_id,
                               const v1::CommandOutcome& outcome) {
   VERIFY(tenant_id.find('\0') == std::string_view::npos, "tenant ids never hold NUL");
-  scratch_.clear();
-  VERIFY(outcome.SerializeToString(&scratch_), "outcome serializes");
-  VERIFY(batch_.Put(log_->outcomes_, log_format::outcome_key(tenant_id, command_id), scratch_).ok(),
-         "batch put");
+  log_format::assign_outcome_key(key_, tenant_id, command_id);
+  put_outcome_key(key_, outcome);
 }
 
 Status AppendBatch::add_copied(const LogRecord& record) {
@@ -192,13 +186,9 @@ Status AppendBatch::add_copied(const LogRecord& record) {
   scratch_.assign(as_bytes(hash));
   scratch_ += record.envelope_bytes;
   VERIFY(batch_.Put(log_->events_, log_format::event_key(record.seq), scratch_).ok(), "batch put");
-  VERIFY(
-      batch_
-          .Put(log_->streams_,
-               log_format::stream_key(record.envelope.stream(), record.envelope.stream_version()),
-               log_format::encode_u64(record.seq.value))
-          .ok(),
-      "batch put");
+  log_format::assign_stream_key(key_, record.envelope.stream(), record.envelope.stream_version());
+  VERIFY(batch_.Put(log_->streams_, key_, log_format::encode_u64(record.seq.value)).ok(),
+         "batch put");
   index_ids(record.envelope);
   tail_hash_ = hash;
   next_seq_ = record.seq.next();
@@ -607,6 +597,15 @@ Result<std::vector<Seq>> EventLog::stream_seqs(std::string_view stream,
   return seqs;
 }
 
+Result<bool> EventLog::stream_started(std::string_view stream) const {
+  rocksdb::PinnableSlice value;
+  const rocksdb::Status status =
+      db_->Get(rocksdb::ReadOptions(), streams_, log_format::stream_key(stream, 1), &value);
+  if (status.IsNotFound()) return false;
+  if (!status.ok()) return from_rocksdb(status, "log: read stream");
+  return true;
+}
+
 Result<std::optional<v1::CommandOutcome>> EventLog::find_outcome(
     std::string_view tenant_id, std::string_view command_id) const {
   std::string value;
@@ -619,11 +618,13 @@ Result<std::optional<v1::CommandOutcome>> EventLog::find_outcome(
   return std::optional<v1::CommandOutcome>(std::move(outcome));
 }
 
-Status EventLog::find_outcomes(const std::vector<std::string>& keys,
+Status EventLog::find_outcomes(const std::vector<std::string_view>& keys,
                                std::vector<std::optional<v1::CommandOutcome>>& outcomes) const {
   outcomes.assign(keys.size(), std::nullopt);
   if (keys.empty()) return Status::ok();
-  std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (std::string_view key : keys) slices.emplace_back(key.data(), key.size());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
   db_->MultiGet(rocksdb::ReadOptions(), outcomes_, keys.size(), slices.data(), values.data(),

@@ -113,7 +113,8 @@ class AppendBatch {
   Seq first_seq_;
   Seq next_seq_;
   Hash tail_hash_;
-  std::string scratch_;
+  std::string scratch_;  // a value being staged; reused, so staging allocates nothing
+  std::string key_;      // a key being staged; reused likewise
 };
 
 // Reads records in seq order, checking each one and the chain between them.
@@ -190,13 +191,19 @@ class EventLog {
   // The seqs of a stream's events, version `from_version` onwards, in order.
   Result<std::vector<Seq>> stream_seqs(std::string_view stream,
                                        std::uint64_t from_version = 1) const;
+  // Whether the stream's first entry (version 1) is in the index, committed or being
+  // committed: one point lookup, which the families' bloom filters answer without a search
+  // when it is absent — the common case of a recall check for a new booking id (recall.h),
+  // where stream_seqs() would build an iterator. A stream without its first entry but with
+  // later ones is corruption that stream_seqs() reports.
+  Result<bool> stream_started(std::string_view stream) const;
 
   // The idempotency index: the stored outcome of (tenant, command_id), if any.
   Result<std::optional<v1::CommandOutcome>> find_outcome(std::string_view tenant_id,
                                                          std::string_view command_id) const;
 
   // The same for many keys at once (one RocksDB MultiGet); `keys` from log_format::outcome_key.
-  Status find_outcomes(const std::vector<std::string>& keys,
+  Status find_outcomes(const std::vector<std::string_view>& keys,
                        std::vector<std::optional<v1::CommandOutcome>>& outcomes) const;
 
   // Calls `visit` with every stored idempotency outcome (key as log_format::outcome_key), in

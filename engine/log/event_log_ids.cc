@@ -40,14 +40,13 @@ void ids_of(const v1::Envelope& event, Put&& put) {
   }
 }
 
+// `key` is the caller's buffer for the keys built.
 void stage_ids(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family,
-               const v1::Envelope& event) {
+               const v1::Envelope& event, std::string& key) {
   ids_of(event, [&](IdKind kind, std::string_view id) {
     const std::string_view booking = booking_id_of(event);
-    VERIFY(batch
-               .Put(family, log_format::id_key(event.tenant_id(), kind, id),
-                    rocksdb::Slice(booking.data(), booking.size()))
-               .ok(),
+    log_format::assign_id_key(key, event.tenant_id(), kind, id);
+    VERIFY(batch.Put(family, key, rocksdb::Slice(booking.data(), booking.size())).ok(),
            "batch put");
   });
 }
@@ -56,7 +55,7 @@ void stage_ids(rocksdb::WriteBatch& batch, rocksdb::ColumnFamilyHandle* family,
 
 void AppendBatch::index_ids(const v1::Envelope& envelope) {
   if (log_->ids_ == nullptr) return;  // a read-only log stages nothing anyway
-  stage_ids(batch_, log_->ids_, envelope);
+  stage_ids(batch_, log_->ids_, envelope, key_);
 }
 
 Result<std::optional<std::string>> EventLog::find_id_owner(std::string_view tenant_id, IdKind kind,
@@ -79,9 +78,10 @@ Status EventLog::complete_ids_index() {
   // Entries of committed events only: a rewrite of an existing entry writes the same value.
   LogCursor cursor = read(Seq{1}, last_seq());
   rocksdb::WriteBatch batch;
+  std::string key;
   std::size_t staged = 0;
   while (cursor.next()) {
-    stage_ids(batch, ids_, cursor.record().envelope);
+    stage_ids(batch, ids_, cursor.record().envelope, key);
     if (++staged % kIdsBackfillBatchEvents != 0) continue;
     if (Status status = from_rocksdb(db_->Write(write_options_, &batch), "log: fill the ids index");
         !status.is_ok()) {

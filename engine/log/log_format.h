@@ -57,10 +57,17 @@ inline std::string event_key(Seq seq) {
   return encode_u64(seq.value);
 }
 
-inline std::string stream_key(std::string_view stream, std::uint64_t version) {
-  std::string key(stream);
+// Each key is built into a caller's buffer (assign_*: the hot path reuses one, so staging an
+// event allocates nothing once the buffer has grown) or returned as a new string.
+inline void assign_stream_key(std::string& key, std::string_view stream, std::uint64_t version) {
+  key.assign(stream);
   key.push_back('\0');
-  key += encode_u64(version);
+  big_endian::append_u64(key, version);
+}
+
+inline std::string stream_key(std::string_view stream, std::uint64_t version) {
+  std::string key;
+  assign_stream_key(key, stream, version);
   return key;
 }
 
@@ -70,22 +77,34 @@ inline std::string stream_prefix(std::string_view stream) {
   return key;
 }
 
-inline std::string outcome_key(std::string_view tenant_id, std::string_view command_id) {
-  std::string key(tenant_id);
+inline void assign_outcome_key(std::string& key, std::string_view tenant_id,
+                               std::string_view command_id) {
+  key.assign(tenant_id);
   key.push_back('\0');
   key += command_id;
+}
+
+inline std::string outcome_key(std::string_view tenant_id, std::string_view command_id) {
+  std::string key;
+  assign_outcome_key(key, tenant_id, command_id);
   return key;
 }
 
 // What an "ids" entry names.
 enum class IdKind : char { kPayment = 'p', kRefund = 'r', kProviderEvent = 'e' };
 
-inline std::string id_key(std::string_view tenant_id, IdKind kind, std::string_view id) {
-  std::string key(tenant_id);
+inline void assign_id_key(std::string& key, std::string_view tenant_id, IdKind kind,
+                          std::string_view id) {
+  key.assign(tenant_id);
   key.push_back('\0');
   key.push_back(static_cast<char>(kind));
   key.push_back('\0');
   key += id;
+}
+
+inline std::string id_key(std::string_view tenant_id, IdKind kind, std::string_view id) {
+  std::string key;
+  assign_id_key(key, tenant_id, kind, id);
   return key;
 }
 

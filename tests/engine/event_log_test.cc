@@ -102,6 +102,12 @@ TEST_CASE("the stream index lists a stream's seqs by version") {
   REQUIRE(later.is_ok());
   CHECK(later.value().size() == 2);
   CHECK(log->stream_seqs("t1/booking/zzz").value().empty());
+  // A started stream by its first entry, without reading it; a name sharing a prefix is not.
+  CHECK(log->stream_started("t1/booking/a").value());
+  CHECK(log->stream_started("t1/booking/ab").value());
+  CHECK_FALSE(log->stream_started("t1/booking/zzz").value());
+  CHECK_FALSE(log->stream_started("t1/booking/").value());
+  CHECK_FALSE(log->stream_started("t1/booking/abc").value());
 }
 
 TEST_CASE("outcomes are stored with their batch and found again after reopening") {
