@@ -104,8 +104,8 @@ void print_month(const Month& m, bool views) {
       static_cast<unsigned long long>(m.day.bookings_finished),
       static_cast<unsigned long long>(m.day.bookings_made - m.day.bookings_finished),
       static_cast<unsigned long long>(m.rss), static_cast<unsigned long long>(m.log_memory),
-      static_cast<unsigned long long>(projections::InternedId::pool_size()),
-      static_cast<unsigned long long>(projections::InternedId::pool_bytes()));
+      static_cast<unsigned long long>(InternedId::pool_size()),
+      static_cast<unsigned long long>(InternedId::pool_bytes()));
   std::fflush(stdout);
 }
 

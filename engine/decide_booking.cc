@@ -158,7 +158,7 @@ Decision reschedule_booking(const Tenant& tenant, const v1::Command& command,
   if (!allows(booking.status, BookingEvent::kBookingRescheduled)) {
     return invalid_transition(booking, "reschedule");
   }
-  const std::string& staff_id = body.staff_id().empty() ? booking.staff_id : body.staff_id();
+  const std::string& staff_id = body.staff_id().empty() ? booking.staff_id.str() : body.staff_id();
   const Staff* staff = tenant.find_staff(staff_id);
   if (staff == nullptr) {
     return reject(RejectionCode::kUnknownId, "staff_id", "no staff member " + staff_id);
@@ -179,7 +179,7 @@ Decision reschedule_booking(const Tenant& tenant, const v1::Command& command,
   event.set_start_ms(appointment.start_ms);
   event.set_end_ms(appointment.end_ms);
   event.set_previous_start_ms(booking.start_ms);
-  event.set_previous_staff_id(booking.staff_id);
+  event.set_previous_staff_id(booking.staff_id.str());
   return out.done();
 }
 

@@ -136,7 +136,7 @@ Decision payment_succeeded(const Tenant& tenant, const v1::Command& command,
   auto& event = *emit_on(out, tenant, *booking).mutable_payment_succeeded();
   event.set_booking_id(booking->id);
   event.set_payment_id(payment->id);
-  event.set_provider(payment->provider);
+  event.set_provider(payment->provider.str());
   event.set_provider_event_id(body.provider_event_id());
   event.set_amount_minor(body.amount_minor());
   event.set_currency(tenant.currency);
@@ -170,7 +170,7 @@ Decision payment_failed(const Tenant& tenant, const v1::Command& command,
   auto& event = *emit_on(out, tenant, *booking).mutable_payment_failed();
   event.set_booking_id(booking->id);
   event.set_payment_id(payment->id);
-  event.set_provider(payment->provider);
+  event.set_provider(payment->provider.str());
   event.set_provider_event_id(body.provider_event_id());
   event.set_reason(body.reason());
   return out.done();

@@ -22,7 +22,7 @@ Tenant& tenant_of(Model& model, const v1::Envelope& event) {
 }
 
 template <typename Map>
-auto& entity(Map& map, const std::string& id) {
+auto& entity(Map& map, std::string_view id) {
   auto it = map.find(id);
   VERIFY(it != map.end(), "events of a known entity");
   return it->second;
@@ -183,23 +183,27 @@ void reserve_if_future_shaped(Tenant& tenant, std::string_view prefix, const std
 }
 
 FinishedBooking finished_key(const Tenant& tenant, const Booking& booking) {
-  return FinishedBooking{booking.last_event_ms, tenant.id, booking.id};
+  return FinishedBooking{booking.last_event_ms, InternedId::of(tenant.id), booking.id};
 }
 
 Timer hold_expiry(const Tenant& tenant, const Booking& booking) {
-  return Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id};
+  return Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, InternedId::of(tenant.id),
+               booking.id};
 }
 
 void arm_no_show(Model& model, const Tenant& tenant, Booking& booking) {
   if (booking.no_show_due_ms != 0) {
-    model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+    model.timers.erase(
+        Timer{booking.no_show_due_ms, TimerKind::kNoShow, InternedId::of(tenant.id), booking.id});
   }
   booking.no_show_due_ms = booking.end_ms + tenant.policy.no_show_grace_min * kMsPerMinute;
-  model.timers.insert(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+  model.timers.insert(
+      Timer{booking.no_show_due_ms, TimerKind::kNoShow, InternedId::of(tenant.id), booking.id});
 }
 
 void disarm_no_show(Model& model, const Tenant& tenant, Booking& booking) {
-  model.timers.erase(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+  model.timers.erase(
+      Timer{booking.no_show_due_ms, TimerKind::kNoShow, InternedId::of(tenant.id), booking.id});
   booking.no_show_due_ms = 0;
 }
 

@@ -3,15 +3,6 @@
 #include <algorithm>
 
 namespace turno {
-namespace {
-
-template <typename Map>
-auto find_in(Map& map, std::string_view key) -> decltype(&map.begin()->second) {
-  auto it = map.find(key);
-  return it == map.end() ? nullptr : &it->second;
-}
-
-}  // namespace
 
 bool Staff::has_skill(std::string_view skill) const {
   return std::binary_search(skills.begin(), skills.end(), skill);

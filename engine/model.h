@@ -7,8 +7,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "booking_state.h"
@@ -16,21 +14,11 @@
 #include "event_kinds.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "string_map.h"
 #include "time_zones.h"
 #include "types.h"
 
 namespace turno {
-
-// Transparent hashing so maps keyed by std::string can be searched with a string_view.
-struct StringHash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view text) const {
-    return std::hash<std::string_view>{}(text);
-  }
-};
-template <typename Value>
-using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 struct Site {
   std::string id;
@@ -152,7 +140,7 @@ enum class TimerKind : std::uint8_t { kHoldExpiry, kNoShow };
 struct Timer {
   std::int64_t due_ms = 0;
   TimerKind kind = TimerKind::kHoldExpiry;
-  std::string tenant_id;
+  InternedId tenant_id;
   std::string booking_id;
   auto operator<=>(const Timer&) const = default;
 };
@@ -160,7 +148,7 @@ struct Timer {
 // A finished booking the model may forget once its last event is old enough (recall.h).
 struct FinishedBooking {
   std::int64_t last_event_ms = 0;
-  std::string tenant_id;
+  InternedId tenant_id;
   std::string booking_id;
   auto operator<=>(const FinishedBooking&) const = default;
 };

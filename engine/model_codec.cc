@@ -53,11 +53,11 @@ void encode_staff(const Staff& staff, v1::ModelStaff& out) {
 void encode_payment(const PaymentState& payment, const PaymentEntry* entry,
                     v1::ModelBookingPayment& out) {
   out.set_id(payment.id);
-  out.set_provider(payment.provider);
+  out.set_provider(payment.provider.str());
   out.set_status(std::string(to_string(payment.status)));
   out.set_amount_minor(payment.amount_minor);
   out.set_platform_fee_minor(payment.platform_fee_minor);
-  out.set_currency(payment.currency);
+  out.set_currency(payment.currency.str());
   out.set_failure_reason(payment.failure_reason);
   if (entry == nullptr) return;
   for (const auto& key : entry->provider_events) out.add_provider_events(key);
@@ -66,15 +66,15 @@ void encode_payment(const PaymentState& payment, const PaymentEntry* entry,
 void encode_state(const Tenant& tenant, const BookingState& booking, v1::ModelBookingState& out) {
   out.set_id(booking.id);
   out.set_status(std::string(to_string(booking.status)));
-  out.set_site_id(booking.site_id);
-  out.set_staff_id(booking.staff_id);
-  out.set_service_id(booking.service_id);
-  out.set_client_id(booking.client_id);
+  out.set_site_id(booking.site_id.str());
+  out.set_staff_id(booking.staff_id.str());
+  out.set_service_id(booking.service_id.str());
+  out.set_client_id(booking.client_id.str());
   out.set_patient(booking.patient);
   out.set_start_ms(booking.start_ms);
   out.set_end_ms(booking.end_ms);
   out.set_price_minor(booking.price_minor);
-  out.set_currency(booking.currency);
+  out.set_currency(booking.currency.str());
   out.set_expires_at_ms(booking.expires_at_ms);
   out.set_paid_minor(booking.paid_minor);
   out.set_refunded_minor(booking.refunded_minor);
@@ -88,7 +88,7 @@ void encode_state(const Tenant& tenant, const BookingState& booking, v1::ModelBo
     entry.set_id(refund.id);
     entry.set_payment_id(refund.payment_id);
     entry.set_amount_minor(refund.amount_minor);
-    entry.set_currency(refund.currency);
+    entry.set_currency(refund.currency.str());
     entry.set_reason(refund.reason);
     entry.set_note(refund.note);
   }

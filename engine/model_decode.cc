@@ -52,9 +52,9 @@ Status decode_money(const v1::ModelBookingState& image, Booking& booking, Tenant
   for (const auto& entry : image.payments()) {
     Result<PaymentStatus> status = payment_status_from(entry.status());
     if (!status.is_ok()) return status.status();
-    booking.payments.push_back(PaymentState{entry.id(), entry.provider(), status.value(),
-                                            entry.amount_minor(), entry.platform_fee_minor(),
-                                            entry.currency(), entry.failure_reason()});
+    booking.payments.push_back(PaymentState{
+        entry.id(), InternedId::of(entry.provider()), status.value(), entry.amount_minor(),
+        entry.platform_fee_minor(), InternedId::of(entry.currency()), entry.failure_reason()});
     auto [indexed, inserted] = tenant.payments.try_emplace(entry.id());
     if (!inserted) return bad("payment " + entry.id() + " twice");
     indexed->second.booking_id = booking.id;
@@ -66,7 +66,8 @@ Status decode_money(const v1::ModelBookingState& image, Booking& booking, Tenant
     const PaymentState* payment = booking.find_payment(entry.payment_id());
     if (payment == nullptr) return bad("refund of an unknown payment");
     booking.refunds.push_back(RefundState{entry.id(), entry.payment_id(), entry.amount_minor(),
-                                          entry.currency(), entry.reason(), entry.note()});
+                                          InternedId::of(entry.currency()), entry.reason(),
+                                          entry.note()});
     if (booking.refunded_minor_of(payment->id) > payment->amount_minor) {
       return bad("refund exceeds payment");
     }
@@ -80,15 +81,15 @@ Status decode_state(const v1::ModelBookingState& image, Booking& booking, Tenant
   bool known = false;
   booking.status = booking_status_from(image.status(), known);
   if (!known) return bad("unknown booking status " + image.status());
-  booking.site_id = image.site_id();
-  booking.staff_id = image.staff_id();
-  booking.service_id = image.service_id();
-  booking.client_id = image.client_id();
+  booking.site_id = InternedId::of(image.site_id());
+  booking.staff_id = InternedId::of(image.staff_id());
+  booking.service_id = InternedId::of(image.service_id());
+  booking.client_id = InternedId::of(image.client_id());
   booking.patient = image.patient();
   booking.start_ms = image.start_ms();
   booking.end_ms = image.end_ms();
   booking.price_minor = image.price_minor();
-  booking.currency = image.currency();
+  booking.currency = InternedId::of(image.currency());
   booking.expires_at_ms = image.expires_at_ms();
   booking.paid_minor = image.paid_minor();
   booking.refunded_minor = image.refunded_minor();
@@ -128,17 +129,19 @@ Status decode_booking(const v1::ModelBooking& image, Model& model, Tenant& tenan
     return bad("booking buffers out of range");
   }
   if (is_finished(booking.status)) {
-    model.finished.insert(FinishedBooking{booking.last_event_ms, tenant.id, booking.id});
+    model.finished.insert(
+        FinishedBooking{booking.last_event_ms, InternedId::of(tenant.id), booking.id});
   }
   if (!holds_time(booking.status)) return Status::ok();
   if (!staff->second.calendar.is_free(booking.blocked())) return bad("overlapping bookings");
   staff->second.calendar.add(booking.blocked(), booking.id);
   if (allows(booking.status, BookingEvent::kHoldExpired)) {
-    model.timers.insert(
-        Timer{booking.expires_at_ms, TimerKind::kHoldExpiry, tenant.id, booking.id});
+    model.timers.insert(Timer{booking.expires_at_ms, TimerKind::kHoldExpiry,
+                              InternedId::of(tenant.id), booking.id});
   }
   if (booking.no_show_due_ms != 0) {
-    model.timers.insert(Timer{booking.no_show_due_ms, TimerKind::kNoShow, tenant.id, booking.id});
+    model.timers.insert(
+        Timer{booking.no_show_due_ms, TimerKind::kNoShow, InternedId::of(tenant.id), booking.id});
   }
   return Status::ok();
 }

@@ -82,7 +82,8 @@ Status recall_booking(const EventLog& log, Model& model, Tenant& tenant,
     tenant.payments.emplace(id, std::move(payment));
   }
   for (const RefundState& refund : booking.refunds) tenant.refund_ids.insert(refund.id);
-  model.finished.insert(FinishedBooking{booking.last_event_ms, tenant.id, booking.id});
+  model.finished.insert(
+      FinishedBooking{booking.last_event_ms, InternedId::of(tenant.id), booking.id});
   tenant.bookings.emplace(booking.id, std::move(booking));
   ++model.booking_count;
   if (counted != nullptr) ++*counted;

@@ -31,7 +31,7 @@ Hash fingerprint_of(v1::Command& command, std::string& bytes) {
 
 v1::Command timer_command(const Timer& timer) {
   v1::Command command;
-  command.set_tenant_id(timer.tenant_id);
+  command.set_tenant_id(timer.tenant_id.str());
   command.mutable_actor()->set_id("engine");
   command.mutable_actor()->set_role(v1::ROLE_SYSTEM);
   if (timer.kind == TimerKind::kHoldExpiry) {

@@ -16,15 +16,15 @@ PaymentState* find_payment_in(BookingState& booking, std::string_view payment_id
 void hold(BookingState& booking, const v1::SlotHeld& body) {
   booking = BookingState{};
   booking.id = body.booking_id();
-  booking.site_id = body.site_id();
-  booking.staff_id = body.staff_id();
-  booking.service_id = body.service_id();
-  booking.client_id = body.client_id();
+  booking.site_id = InternedId::of(body.site_id());
+  booking.staff_id = InternedId::of(body.staff_id());
+  booking.service_id = InternedId::of(body.service_id());
+  booking.client_id = InternedId::of(body.client_id());
   booking.patient = body.patient();
   booking.start_ms = body.start_ms();
   booking.end_ms = body.end_ms();
   booking.price_minor = body.price_minor();
-  booking.currency = body.currency();
+  booking.currency = InternedId::of(body.currency());
   booking.expires_at_ms = body.expires_at_ms();
 }
 
@@ -33,11 +33,11 @@ void settle(BookingState& booking, const v1::Envelope& event) {
     case v1::Envelope::kPaymentRequested: {
       const auto& body = event.payment_requested();
       booking.payments.push_back(PaymentState{body.payment_id(),
-                                              body.provider(),
+                                              InternedId::of(body.provider()),
                                               PaymentStatus::kRequested,
                                               body.amount_minor(),
                                               body.platform_fee_minor(),
-                                              body.currency(),
+                                              InternedId::of(body.currency()),
                                               {}});
       break;
     }
@@ -60,8 +60,8 @@ void settle(BookingState& booking, const v1::Envelope& event) {
     case v1::Envelope::kRefundIssued: {
       const auto& body = event.refund_issued();
       booking.refunds.push_back(RefundState{body.refund_id(), body.payment_id(),
-                                            body.amount_minor(), body.currency(), body.reason(),
-                                            body.note()});
+                                            body.amount_minor(), InternedId::of(body.currency()),
+                                            body.reason(), body.note()});
       booking.refunded_minor += body.amount_minor();
       break;
     }
@@ -99,7 +99,7 @@ void apply(BookingState& booking, const v1::Envelope& event) {
       break;
     case v1::Envelope::kBookingRescheduled: {
       const auto& body = event.booking_rescheduled();
-      booking.staff_id = body.staff_id();
+      booking.staff_id = InternedId::of(body.staff_id());
       booking.start_ms = body.start_ms();
       booking.end_ms = body.end_ms();
       break;

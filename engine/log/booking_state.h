@@ -13,18 +13,23 @@
 
 #include "event_log.h"
 #include "events.pb.h"
+#include "interned_id.h"
 #include "lifecycle.h"
 #include "status.h"
 
 namespace turno {
 
+// Ids that repeat across bookings (site, staff member, service, client, currency, payment
+// provider) are InternedIds (interned_id.h): 8 bytes each, their text pooled once per process.
+// What is unique to one booking (its id, payment and refund ids, patient, free text) is a
+// string of its own, so the pool never grows with history.
 struct PaymentState {
   std::string id;
-  std::string provider;
+  InternedId provider;
   PaymentStatus status = PaymentStatus::kRequested;
   std::int64_t amount_minor = 0;
   std::int64_t platform_fee_minor = 0;
-  std::string currency;
+  InternedId currency;
   std::string failure_reason;  // the provider's, when it failed
 
   bool operator==(const PaymentState&) const = default;
@@ -34,7 +39,7 @@ struct RefundState {
   std::string id;
   std::string payment_id;
   std::int64_t amount_minor = 0;
-  std::string currency;
+  InternedId currency;
   v1::RefundReason reason = v1::REFUND_REASON_UNSPECIFIED;
   std::string note;
 
@@ -53,15 +58,15 @@ struct CancellationState {
 struct BookingState {
   std::string id;
   BookingStatus status = BookingStatus::kHeld;
-  std::string site_id;
-  std::string staff_id;
-  std::string service_id;
-  std::string client_id;
+  InternedId site_id;
+  InternedId staff_id;
+  InternedId service_id;
+  InternedId client_id;
   std::string patient;
   std::int64_t start_ms = 0;
   std::int64_t end_ms = 0;
   std::int64_t price_minor = 0;
-  std::string currency;
+  InternedId currency;
   std::int64_t expires_at_ms = 0;
   std::int64_t paid_minor = 0;
   std::int64_t refunded_minor = 0;

@@ -141,7 +141,7 @@ void check_log(const std::string& data_dir, const Acknowledged& acknowledged) {
   std::map<std::string, std::vector<Interval>> blocked;
   for (const auto& [id, booking] : tenant->bookings) {
     CHECK(booking.refunded_minor <= booking.paid_minor);
-    if (holds_time(booking.status)) blocked[booking.staff_id].push_back(booking.blocked());
+    if (holds_time(booking.status)) blocked[booking.staff_id.str()].push_back(booking.blocked());
   }
   for (auto& [staff, intervals] : blocked) {
     std::sort(intervals.begin(), intervals.end(),

@@ -70,7 +70,7 @@ class Simulation {
     for (const auto& [tenant_id, tenant] : h_.model().tenants) {
       std::map<std::string, std::vector<const Booking*>> by_staff;
       for (const auto& [id, booking] : tenant.bookings) {
-        if (holds_time(booking.status)) by_staff[booking.staff_id].push_back(&booking);
+        if (holds_time(booking.status)) by_staff[booking.staff_id.str()].push_back(&booking);
       }
       for (auto& [staff, bookings] : by_staff) {
         std::sort(bookings.begin(), bookings.end(),
@@ -202,14 +202,14 @@ class Simulation {
 
   std::string owner_of(const std::string& tenant, const std::string& booking) {
     const Booking* found = h_.tenant(tenant).find_booking(booking);
-    return found ? found->client_id : "c0";
+    return found ? found->client_id.str() : "c0";
   }
 
   void fire_due_timers() {
     while (!h_.model().timers.empty() && h_.model().timers.begin()->due_ms <= h_.now()) {
       const Timer timer = *h_.model().timers.begin();
-      v1::Command command = turno::testing::command(timer.tenant_id, "timer-" + timer.booking_id,
-                                                    actor(v1::ROLE_SYSTEM, "engine"));
+      v1::Command command = turno::testing::command(
+          timer.tenant_id.str(), "timer-" + timer.booking_id, actor(v1::ROLE_SYSTEM, "engine"));
       if (timer.kind == TimerKind::kHoldExpiry) {
         command.set_command_id("timer/expire/" + timer.booking_id);
         command.mutable_expire_hold()->set_booking_id(timer.booking_id);
@@ -273,7 +273,7 @@ class Simulation {
       if (!holds_time(booking.status)) continue;
       // An independent index of each staff member's active bookings (not the model's
       // calendar), pruned as bookings leave.
-      auto& active = active_by_staff_[tenant_id + "/" + booking.staff_id];
+      auto& active = active_by_staff_[tenant_id + "/" + booking.staff_id.str()];
       active.insert(booking_id);
       for (auto it = active.begin(); it != active.end();) {
         const Booking& other = *tenant.find_booking(*it);

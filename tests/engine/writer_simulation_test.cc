@@ -468,7 +468,7 @@ class World {
 
   std::string owner_of(const std::string& tenant, const std::string& booking) const {
     const Booking* found = find_booking(tenant, booking);
-    return found ? found->client_id : "c0";
+    return found ? found->client_id.str() : "c0";
   }
 
   // ------------------------------------------------------------------------------- oracles
@@ -715,7 +715,8 @@ class World {
         const Booking& booking = booking_entry.second;
         INFO("booking ", booking.id);
         REQUIRE(booking.refunded_minor <= booking.paid_minor);
-        if (holds_time(booking.status)) blocked[booking.staff_id].push_back(booking.blocked());
+        if (holds_time(booking.status))
+          blocked[booking.staff_id.str()].push_back(booking.blocked());
       }
       for (auto& staff_entry : blocked) {
         const std::string& staff_id = staff_entry.first;

@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-using turno::projections::InternedId;
+using turno::InternedId;
 
 TEST_CASE("equal texts give the same handle, and the pool grows only by new texts") {
   const InternedId first = InternedId::of("interned-test-site-with-a-long-name");

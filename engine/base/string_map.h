@@ -1,5 +1,6 @@
-// Hash maps keyed by std::string that can be searched with a string_view, and the sorted key
-// order views use when they encode a map (so equal states give equal bytes).
+// Hash maps and sets keyed by std::string that can be searched with a string_view (the write
+// model's and the views'), and the sorted key order views use when they encode a map (so equal
+// states give equal bytes).
 #pragma once
 
 #include <algorithm>
@@ -7,9 +8,10 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
-namespace turno::projections {
+namespace turno {
 
 struct StringHash {
   using is_transparent = void;
@@ -20,6 +22,7 @@ struct StringHash {
 
 template <typename Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
 
 // Pointers to the entries of `map`, sorted by key.
 template <typename Map>
@@ -47,4 +50,4 @@ inline std::string tenant_key(std::string_view tenant_id, std::string_view id) {
   return key;
 }
 
-}  // namespace turno::projections
+}  // namespace turno

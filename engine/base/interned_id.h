@@ -1,9 +1,11 @@
 // InternedId: an id string kept once per process, and 8-byte handles to it.
 //
-// The views keep every booking of history; most of a booking's strings repeat across bookings
-// (its tenant, site, staff member, service, client, currency, payment provider). A handle is a
-// pointer to the one pooled, immutable copy of its text, so a record pays 8 bytes per such id
-// instead of a std::string (32 bytes, plus a heap block past 15 characters).
+// Most of a booking's strings repeat across bookings (its tenant, site, staff member, service,
+// client, currency, payment provider). A handle is a pointer to the one pooled, immutable copy
+// of its text, so a record pays 8 bytes per such id instead of a std::string (32 bytes, plus a
+// heap block past 15 characters), and comparing two handles for equality compares pointers.
+// The write model's bookings (BookingState, engine/log/booking_state.h), its timers and
+// finished set, and the views' booking table (projections/booking_table.h) hold them.
 //
 // The pool only grows, and only by distinct values: it is bounded by the catalog (tenants,
 // sites, staff, services), the client base and the currencies and providers in use, never by
@@ -14,12 +16,13 @@
 // reading through a handle takes no lock: pooled strings never change or move.
 #pragma once
 
+#include <compare>
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
 
-namespace turno::projections {
+namespace turno {
 
 class InternedId {
  public:
@@ -38,7 +41,9 @@ class InternedId {
   friend bool operator==(InternedId a, InternedId b) { return a.text_ == b.text_; }
   friend bool operator==(InternedId a, std::string_view b) { return a.view() == b; }
   // By content, as the std::string it replaces (so sorted output does not change).
-  friend bool operator<(InternedId a, InternedId b) { return a.view() < b.view(); }
+  friend std::strong_ordering operator<=>(InternedId a, InternedId b) {
+    return a.view() <=> b.view();
+  }
 
   // The pool, for the memory bench: distinct texts, and the bytes they take (strings, their
   // heap blocks and the set's nodes, estimated).
@@ -50,11 +55,11 @@ class InternedId {
   const std::string* text_ = nullptr;  // null: the empty id (never pooled)
 };
 
-}  // namespace turno::projections
+}  // namespace turno
 
 template <>
-struct std::hash<turno::projections::InternedId> {
-  std::size_t operator()(turno::projections::InternedId id) const {
+struct std::hash<turno::InternedId> {
+  std::size_t operator()(turno::InternedId id) const {
     return std::hash<std::string_view>{}(id.view());
   }
 };

@@ -6,7 +6,7 @@
 
 #include "string_map.h"
 
-namespace turno::projections {
+namespace turno {
 namespace {
 
 // An unordered_set's nodes never move, so a pointer to a pooled string stays valid while
@@ -63,4 +63,4 @@ std::size_t InternedId::pool_bytes() {
   return shared.bytes + shared.texts.bucket_count() * sizeof(void*);
 }
 
-}  // namespace turno::projections
+}  // namespace turno
