@@ -68,7 +68,7 @@ std::string when(const InvoiceDetail& detail, std::int64_t instant_ms) {
 void draw_header(Page& page, const InvoiceDetail& detail) {
   const InvoiceDocument& doc = detail.document;
   page.font(20, true);
-  page.text(kMarginPt, 80, detail.tenant_name.empty() ? doc.tenant_id : detail.tenant_name);
+  page.text(kMarginPt, 80, detail.tenant_name.empty() ? doc.tenant_id.str() : detail.tenant_name);
   page.font(10);
   page.text(kMarginPt, 98, detail.site_name);
   page.text(kMarginPt, 112, detail.site_address);
@@ -78,7 +78,7 @@ void draw_header(Page& page, const InvoiceDetail& detail) {
   page.text_right(kRightPt, 98, "No. " + doc.id);
   page.font(10);
   page.text_right(kRightPt, 112, "Issued " + when(detail, doc.issued_at_ms));
-  page.text_right(kRightPt, 126, "Currency " + doc.currency);
+  page.text_right(kRightPt, 126, "Currency " + doc.currency.str());
   page.rule(140);
 }
 
@@ -88,10 +88,10 @@ void draw_parties(Page& page, const InvoiceDetail& detail) {
   page.text(kMarginPt, 162, "BILL TO");
   page.text(320, 162, "REFERENCE");
   page.font(10);
-  page.text(kMarginPt, 178, "Client " + doc.client_id);
+  page.text(kMarginPt, 178, "Client " + doc.client_id.str());
   if (!doc.patient.empty()) page.text(kMarginPt, 192, "For " + doc.patient);
   page.text(320, 178, "Booking " + doc.booking_id);
-  page.text(320, 192, "Payment " + doc.payment_id + " (" + doc.provider + ")");
+  page.text(320, 192, "Payment " + doc.payment_id + " (" + doc.provider.str() + ")");
   if (doc.kind == InvoiceKind::kCreditNote) {
     page.text(320, 206, "Corrects invoice " + (doc.refers_to.empty() ? "-" : doc.refers_to));
     page.text(320, 220, "Refund " + doc.refund_id);
@@ -108,7 +108,7 @@ double draw_lines(Page& page, const InvoiceDetail& detail) {
   page.text_right(kRightPt - 6, top + 14, "AMOUNT (TAX INCL.)");
   page.font(10);
   const std::string sign = doc.kind == InvoiceKind::kCreditNote ? "-" : "";
-  page.text(kMarginPt + 6, top + 40, doc.description);
+  page.text(kMarginPt + 6, top + 40, doc.description.str());
   page.font(8.5);
   page.text(kMarginPt + 6, top + 53, "Appointment " + when(detail, doc.appointment_start_ms));
   page.font(10);

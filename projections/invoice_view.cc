@@ -53,20 +53,20 @@ InvoiceDocument decode_document(Decoder& in, const std::string& tenant_id) {
   InvoiceDocument doc;
   doc.id = in.str();
   doc.kind = in.u64() == 1 ? InvoiceKind::kCreditNote : InvoiceKind::kInvoice;
-  doc.series = in.str();
+  doc.series = InternedId::of(in.str());
   doc.number = in.u64();
-  doc.tenant_id = tenant_id;
-  doc.site_id = in.str();
+  doc.tenant_id = InternedId::of(tenant_id);
+  doc.site_id = InternedId::of(in.str());
   doc.booking_id = in.str();
   doc.payment_id = in.str();
-  doc.provider = in.str();
-  doc.client_id = in.str();
+  doc.provider = InternedId::of(in.str());
+  doc.client_id = InternedId::of(in.str());
   doc.patient = in.str();
-  doc.service_id = in.str();
-  doc.description = in.str();
+  doc.service_id = InternedId::of(in.str());
+  doc.description = InternedId::of(in.str());
   doc.appointment_start_ms = in.i64();
   doc.issued_at_ms = in.i64();
-  doc.currency = in.str();
+  doc.currency = InternedId::of(in.str());
   doc.tax_rate_bp = in.i32();
   doc.total_minor = in.i64();
   doc.split.base_minor = in.i64();
@@ -154,17 +154,17 @@ InvoiceDocument InvoiceView::document_for(const BookingRecord& booking,
   const TenantInfo* tenant = catalog().find_tenant(booking.tenant_id);
   const ServiceInfo* service = tenant ? tenant->find_service(booking.service_id) : nullptr;
   InvoiceDocument doc;
-  doc.series = tenant ? tenant->invoice_series : std::string();
+  doc.series = tenant ? InternedId::of(tenant->invoice_series) : InternedId();
   doc.tenant_id = booking.tenant_id;
   doc.site_id = booking.site_id;
   doc.booking_id = booking.id;
   doc.client_id = booking.client_id;
   doc.patient = booking.patient;
   doc.service_id = booking.service_id;
-  doc.description = service ? service->name : booking.service_id.str();
+  doc.description = service ? InternedId::of(service->name) : booking.service_id;
   doc.appointment_start_ms = booking.start_ms;
   doc.issued_at_ms = event.recorded_at_ms();
-  doc.currency = tenant ? tenant->currency : booking.currency.str();
+  doc.currency = tenant ? InternedId::of(tenant->currency) : booking.currency;
   doc.tax_rate_bp = tenant ? tenant->tax_rate_bp : 0;
   return doc;
 }
@@ -216,7 +216,7 @@ void InvoiceView::index(Books& books, std::size_t position) {
       doc.kind == InvoiceKind::kInvoice ? books.invoice_positions : books.credit_note_positions;
   if (by_number.size() < doc.number) by_number.resize(doc.number, SIZE_MAX);
   by_number[doc.number - 1] = position;
-  books.by_client[doc.client_id].push_back(position);
+  books.by_client[doc.client_id.str()].push_back(position);
   if (doc.kind == InvoiceKind::kInvoice) {
     books.invoice_by_payment[doc.payment_id] = position;
   } else if (const std::size_t* invoice = position_of(books, doc.refers_to)) {

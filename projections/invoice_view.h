@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "booking_fold_view.h"
+#include "interned_id.h"
 
 namespace turno::projections {
 
@@ -33,23 +34,26 @@ struct TaxSplit {
 // The rule above. Requires total_minor >= 0 and 0 <= tax_rate_bp <= 100000.
 TaxSplit split_tax(std::int64_t total_minor, std::int32_t tax_rate_bp);
 
+// An invoice is kept for good, so the ids and catalog text it shares with other invoices (series,
+// tenant, site, provider, client, service and its name, currency) are InternedIds
+// (interned_id.h); what is its own (its id, booking, payment, patient, refunds) is a string.
 struct InvoiceDocument {
   std::string id;
   InvoiceKind kind = InvoiceKind::kInvoice;
-  std::string series;
+  InternedId series;
   std::uint64_t number = 0;
-  std::string tenant_id;
-  std::string site_id;
+  InternedId tenant_id;
+  InternedId site_id;
   std::string booking_id;
   std::string payment_id;
-  std::string provider;
-  std::string client_id;
+  InternedId provider;
+  InternedId client_id;
   std::string patient;
-  std::string service_id;
-  std::string description;  // the service's name when issued
+  InternedId service_id;
+  InternedId description;  // the service's name when issued (catalog text: bounded, pooled)
   std::int64_t appointment_start_ms = 0;
   std::int64_t issued_at_ms = 0;
-  std::string currency;
+  InternedId currency;
   std::int32_t tax_rate_bp = 0;
   std::int64_t total_minor = 0;  // tax included; credit notes: the amount refunded
   TaxSplit split;
