@@ -1,5 +1,6 @@
 #include "password.h"
 
+#include <simdjson.h>
 #include <sodium.h>
 
 #include "verify.h"
@@ -12,30 +13,18 @@ void ensure_sodium() {
   VERIFY(initialized >= 0, "libsodium initializes");
 }
 
-// Characters of valid UTF-8 in `text`, or nullopt when it is not UTF-8 or holds a control
-// character (C0, DEL).
+// Characters of `text`, or nullopt when it is not valid UTF-8 (simdjson's full check: no
+// overlong forms, no surrogates) or holds a control character (C0, DEL, C1).
 std::optional<std::size_t> printable_characters(std::string_view text) {
+  if (!simdjson::validate_utf8(text.data(), text.size())) return std::nullopt;
   std::size_t characters = 0;
-  for (std::size_t i = 0; i < text.size(); ++characters) {
-    const auto lead = static_cast<unsigned char>(text[i]);
-    std::size_t length = 0;
-    if (lead < 0x80) {
-      if (lead < 0x20 || lead == 0x7f) return std::nullopt;
-      length = 1;
-    } else if (lead >= 0xc2 && lead <= 0xdf) {
-      length = 2;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-      length = 3;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-      length = 4;
-    } else {
-      return std::nullopt;
-    }
-    if (i + length > text.size()) return std::nullopt;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return std::nullopt;
-    }
-    i += length;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7f) return std::nullopt;
+    const bool c1 = byte == 0xc2 && i + 1 < text.size() &&
+                    static_cast<unsigned char>(text[i + 1]) < 0xa0;  // U+0080..U+009F
+    if (c1) return std::nullopt;
+    if ((byte & 0xc0) != 0x80) ++characters;  // not a continuation byte: a new character
   }
   return characters;
 }

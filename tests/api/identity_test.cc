@@ -30,6 +30,10 @@ TEST_CASE("passwords: what may be one, named without repeating it") {
   CHECK(password_problem(std::string("tab\there!", 9)).has_value());
   CHECK(password_problem("bad \xff utf-8 text").has_value());
   CHECK(password_problem("cut \xc3").has_value());
+  CHECK(password_problem("overlong \xc0\xaf slash").has_value());
+  CHECK(password_problem("surrogate \xed\xa0\x80 half").has_value());
+  CHECK(password_problem("c1 control \xc2\x85 here").has_value());
+  CHECK_FALSE(password_problem("no-break\xc2\xa0space ok").has_value());
   const auto problem = password_problem("hunter2");
   REQUIRE(problem.has_value());
   CHECK(problem->find("hunter2") == std::string::npos);
