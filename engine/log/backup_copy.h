@@ -26,6 +26,14 @@ Result<std::set<std::uint64_t>> wal_numbers(const std::string& directory);
 Status settle_secondary(rocksdb::DB& secondary, const std::string& primary_directory,
                         std::set<std::uint64_t> wals_before_open);
 
+// The secrets store (secrets_store.h, backup_secrets.cc): copied from `data_directory` into
+// `target_directory` through a secondary instance under `secondary_directory` (nothing to do
+// when the node never kept a secret); checked by a read-only open; copied back file by file.
+Status copy_secrets(const std::string& data_directory, const std::string& secondary_directory,
+                    const std::string& target_directory, const BackupOptions& options);
+Status check_secrets(const std::string& directory);
+Status copy_secret_files(const std::string& backup_directory, const std::string& partial);
+
 Result<BackupManifest> copy_log_once(const std::string& data_directory,
                                      const std::string& secondary_directory,
                                      const std::string& target_directory,

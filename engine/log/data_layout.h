@@ -5,6 +5,8 @@
 //   DIR/snapshots/model  the write model's snapshot store (model_snapshots.h)
 //   DIR/export_signing_key.pem  the node's Ed25519 key that signs exports (history_signing.h):
 //                        a secret, mode 0600, created on first use, carried by backups
+//   DIR/secrets          the secrets store (secrets_store.h: password hashes, tokens, keys),
+//                        carried by backups
 #pragma once
 
 #include <string>
@@ -17,6 +19,10 @@ inline std::string log_directory(const std::string& data_directory) {
 
 inline std::string model_snapshot_directory(const std::string& data_directory) {
   return data_directory + "/snapshots/model";
+}
+
+inline std::string secrets_directory(const std::string& data_directory) {
+  return data_directory + "/secrets";
 }
 
 inline std::string export_signing_key_path(const std::string& data_directory) {

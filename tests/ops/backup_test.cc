@@ -18,6 +18,7 @@
 #include "data_layout.h"
 #include "engine.h"
 #include "harness.h"
+#include "secrets_store.h"
 #include "temp_dir.h"
 
 extern char** environ;
@@ -305,4 +306,49 @@ TEST_CASE("backup and restore carry the node's export signing key, still private
     CHECK((fs::status(copy).permissions() & (fs::perms::group_all | fs::perms::others_all)) ==
           fs::perms::none);
   }
+}
+
+TEST_CASE("backup and restore carry the secrets store, read while the node holds it open") {
+  TempDir dir;
+  ManualClock clock(kMonday2026_03_02);
+  auto engine = Engine::open(dir.sub("data"), clock);
+  REQUIRE(engine.is_ok());
+  run_all(engine.value()->writer(), {register_tenant("t1", "reg")});
+  auto secrets = SecretsStore::open(data_layout::secrets_directory(dir.sub("data")));
+  REQUIRE(secrets.is_ok());
+  REQUIRE(secrets.value()->put("password/t1/acc_1", "$argon2id$one").is_ok());
+  REQUIRE(secrets.value()->put("signing_key/k1", "-----BEGIN PRIVATE KEY-----").is_ok());
+  REQUIRE(secrets.value()->put("password/t1/acc_2", "$argon2id$gone").is_ok());
+  REQUIRE(secrets.value()->erase("password/t1/acc_2").is_ok());
+
+  auto report = take_backup(dir.sub("data"), dir.sub("backup"), BackupOptions{});
+  REQUIRE_MESSAGE(report.is_ok(), report.status().message());
+  // Written after the backup: not in it.
+  REQUIRE(secrets.value()->put("password/t1/acc_3", "$argon2id$later").is_ok());
+  CHECK(verify_backup(dir.sub("backup")).is_ok());
+  secrets.value().reset();
+  engine.value().reset();
+
+  auto restored = restore_backup(dir.sub("backup"), dir.sub("restored"));
+  REQUIRE_MESSAGE(restored.is_ok(), restored.status().message());
+  auto copy = SecretsStore::open(data_layout::secrets_directory(dir.sub("restored")));
+  REQUIRE(copy.is_ok());
+  CHECK(copy.value()->get("password/t1/acc_1").value() ==
+        std::optional<std::string>("$argon2id$one"));
+  CHECK(copy.value()->get("signing_key/k1").value().has_value());
+  CHECK_FALSE(copy.value()->get("password/t1/acc_2").value().has_value());
+  CHECK_FALSE(copy.value()->get("password/t1/acc_3").value().has_value());
+}
+
+TEST_CASE("a node that never kept a secret backs up and restores without a secrets store") {
+  TempDir dir;
+  {
+    ManualClock clock(kMonday2026_03_02);
+    auto engine = Engine::open(dir.sub("data"), clock);
+    REQUIRE(engine.is_ok());
+    run_all(engine.value()->writer(), {register_tenant("t1", "reg")});
+  }
+  REQUIRE(take_backup(dir.sub("data"), dir.sub("backup"), BackupOptions{}).is_ok());
+  REQUIRE(restore_backup(dir.sub("backup"), dir.sub("restored")).is_ok());
+  CHECK_FALSE(std::filesystem::exists(data_layout::secrets_directory(dir.sub("restored"))));
 }
