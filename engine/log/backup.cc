@@ -176,10 +176,11 @@ Result<BackupManifest> attempt(const std::string& data_directory, const std::str
   }
   if (Status status = write_manifest(partial, manifest); !status.is_ok()) return status;
   if (Status status = copy_signing_key(data_directory, partial); !status.is_ok()) return status;
-  fs::create_directories(secondary, error);
-  Status secrets = backup_detail::copy_secrets(data_directory, secondary, partial, options);
-  fs::remove_all(secondary, error);
-  if (!secrets.is_ok()) return secrets;
+  if (Status status =
+          backup_detail::copy_secrets(data_directory, partial, options.copy_batch_bytes_max);
+      !status.is_ok()) {
+    return status;
+  }
   if (Status status = sync_path(partial); !status.is_ok()) return status;
   return manifest;
 }
@@ -277,7 +278,10 @@ Result<BackupManifest> restore_backup(const std::string& backup_directory,
   std::error_code error;
   fs::remove_all(partial, error);
   Status status = copy_backup_files(backup_directory, partial);
-  if (status.is_ok()) status = backup_detail::copy_secret_files(backup_directory, partial);
+  if (status.is_ok()) {
+    status = backup_detail::copy_secrets(backup_directory, partial,
+                                         BackupOptions().copy_batch_bytes_max);
+  }
   if (status.is_ok()) status = verify_log_matches(partial, manifest.value());
   if (status.is_ok()) status = backup_detail::check_secrets(partial);
   if (status.is_ok()) status = publish(partial, data_directory);

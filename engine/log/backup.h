@@ -31,8 +31,8 @@
 // are not copied: they are rebuilt from the log. The export signing key is
 // (data_layout::export_signing_key_path, mode 0600): it is not derivable, and so is the secrets
 // store (data_layout::secrets_directory, secrets_store.h), copied through a secondary instance
-// of its own with the same WAL-switch rule, and checked by a read-only open in verify and
-// restore.
+// of its own with the same WAL-switch rule (backup_copy.h copy_store), and checked by a
+// read-only open in verify and restore.
 //
 //   BACKUP/TURNO_BACKUP   text, one "key value" per line:
 //     format 1

@@ -26,13 +26,20 @@ Result<std::set<std::uint64_t>> wal_numbers(const std::string& directory);
 Status settle_secondary(rocksdb::DB& secondary, const std::string& primary_directory,
                         std::set<std::uint64_t> wals_before_open);
 
-// The secrets store (secrets_store.h, backup_secrets.cc): copied from `data_directory` into
-// `target_directory` through a secondary instance under `secondary_directory` (nothing to do
-// when the node never kept a secret); checked by a read-only open; copied back file by file.
-Status copy_secrets(const std::string& data_directory, const std::string& secondary_directory,
-                    const std::string& target_directory, const BackupOptions& options);
+// Every key of every column family of the RocksDB store at `source` (live or closed: read
+// through a secondary instance in `target`.secondary, settled against WAL switches as the log
+// is) into a new store at `target`, in WriteBatches of at most `batch_bytes_max`, its WAL
+// synced and closed. Returns the keys copied. backup_stores.cc; the notification stores use it
+// too (projections/notifications/store_copy.h).
+Result<std::uint64_t> copy_store(const std::string& source, const std::string& target,
+                                 std::size_t batch_bytes_max);
+
+// The secrets store (secrets_store.h) of `from_directory` into `to_directory` (a data
+// directory or a backup, either way), nothing when there is none; and its check, a read-only
+// open (paranoid checks read every table file's checksums).
+Status copy_secrets(const std::string& from_directory, const std::string& to_directory,
+                    std::size_t batch_bytes_max);
 Status check_secrets(const std::string& directory);
-Status copy_secret_files(const std::string& backup_directory, const std::string& partial);
 
 Result<BackupManifest> copy_log_once(const std::string& data_directory,
                                      const std::string& secondary_directory,
