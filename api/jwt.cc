@@ -54,6 +54,14 @@ bool verify_with_key(evp_pkey_st* key, std::string_view message, std::string_vie
   return ok;
 }
 
+// A PEM public key, or null.
+evp_pkey_st* read_public_pem(std::string_view pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  evp_pkey_st* key = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return key;
+}
+
 // Reads the claims object into a principal, or says what is wrong with it.
 Result<Principal> read_claims(simdjson::dom::object claims, std::int64_t now_s) {
   if (const auto repeated = first_repeated_member(claims)) {
@@ -119,11 +127,20 @@ std::string_view role_name(v1::Role role) {
 Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::create(const JwtKeys& keys) {
   std::shared_ptr<JwtVerifier> verifier(new JwtVerifier());
   verifier->hs256_secret_ = keys.hs256_secret;
+  if (keys.own_keys.size() > kOwnKeysMax) {
+    return Status::invalid_argument("more than " + std::to_string(kOwnKeysMax) + " own keys");
+  }
+  for (const OwnKey& own : keys.own_keys) {
+    evp_pkey_st* key = read_public_pem(own.public_key_pem);
+    const bool p256 =
+        key != nullptr && EVP_PKEY_get_base_id(key) == EVP_PKEY_EC && EVP_PKEY_get_bits(key) == 256;
+    verifier->own_keys_.emplace_back(own.kid, key);  // freed with the verifier
+    if (own.kid.empty() || !p256) {
+      return Status::invalid_argument("own key " + own.kid + " is not a named P-256 public key");
+    }
+  }
   if (keys.public_key_pem.empty()) return std::shared_ptr<const JwtVerifier>(verifier);
-  BIO* bio =
-      BIO_new_mem_buf(keys.public_key_pem.data(), static_cast<int>(keys.public_key_pem.size()));
-  verifier->public_key_ = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
-  BIO_free(bio);
+  verifier->public_key_ = read_public_pem(keys.public_key_pem);
   if (verifier->public_key_ == nullptr) {
     return Status::invalid_argument("the JWT public key is not a PEM public key");
   }
@@ -140,10 +157,16 @@ Result<std::shared_ptr<const JwtVerifier>> JwtVerifier::create(const JwtKeys& ke
 
 JwtVerifier::~JwtVerifier() {
   EVP_PKEY_free(public_key_);
+  for (auto& [kid, key] : own_keys_) EVP_PKEY_free(key);
 }
 
-bool JwtVerifier::signature_ok(std::string_view algorithm, std::string_view signed_part,
-                               std::string_view signature) const {
+bool JwtVerifier::signature_ok(std::string_view algorithm, std::string_view kid,
+                               std::string_view signed_part, std::string_view signature) const {
+  for (const auto& [own_kid, own_key] : own_keys_) {
+    if (kid.empty() || own_kid != kid) continue;
+    const auto der = ecdsa_der(signature);  // Turno's own tokens are ES256, nothing else
+    return algorithm == "ES256" && der && verify_with_key(own_key, signed_part, *der);
+  }
   if (algorithm == "HS256") {
     return !hs256_secret_.empty() &&
            constant_time_equal(hmac_sha256(hs256_secret_, signed_part), signature);
@@ -172,10 +195,15 @@ Result<Principal> JwtVerifier::verify(std::string_view token, std::int64_t now_s
     return refuse("the token's header names no algorithm");
   }
   if (first_repeated_member(header_object)) return refuse("the token's header repeats a member");
+  std::string_view kid;
+  if (auto member = header_object.at_key("kid");
+      member.error() == simdjson::SUCCESS && member.get_string().get(kid)) {
+    return refuse("the token's kid is not a string");
+  }
   if (algorithm != "HS256" && algorithm != "RS256" && algorithm != "ES256") {
     return refuse("the token's algorithm is not accepted");
   }
-  if (!signature_ok(algorithm, token.substr(0, second_dot), *signature)) {
+  if (!signature_ok(algorithm, kid, token.substr(0, second_dot), *signature)) {
     return refuse("the token's signature does not verify");
   }
   const auto claims = base64url_decode(token.substr(first_dot + 1, second_dot - first_dot - 1));

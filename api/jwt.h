@@ -1,5 +1,6 @@
 // Bearer tokens: JSON Web Tokens (RFC 7519) signed HS256 (shared secret) or RS256/ES256 (the
-// identity provider's public key, PEM). `alg: none` and any other algorithm are refused.
+// identity provider's public key, PEM), or ES256 by one of Turno's own keys, chosen by the
+// header's `kid` (identity/token_signer.h). `alg: none` and any other algorithm are refused.
 //
 // Claims: sub, tenant, role (client | staff | admin | auditor | platform), exp (whole Unix
 // seconds, required), nbf (whole Unix seconds, optional); site and staff for staff tokens.
@@ -11,6 +12,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "events.pb.h"
 #include "status.h"
@@ -33,9 +36,19 @@ struct Principal {
   std::int64_t expires_at_s = 0;
 };
 
+// Turno's own signing key, public half (identity/token_signer.h): a P-256 key named by kid.
+struct OwnKey {
+  std::string kid;
+  std::string public_key_pem;
+};
+inline constexpr std::size_t kOwnKeysMax = 8;
+
 struct JwtKeys {
   std::string hs256_secret;    // empty: HS256 refused
   std::string public_key_pem;  // RSA (RS256) or EC P-256 (ES256); empty: none
+  // Turno's own keys: a token whose header names one of these kids is verified ES256 with that
+  // key and no other; any other token (an external provider's, whatever its kid) as above.
+  std::vector<OwnKey> own_keys;
 };
 
 class JwtVerifier {
@@ -52,11 +65,12 @@ class JwtVerifier {
 
  private:
   JwtVerifier() = default;
-  bool signature_ok(std::string_view algorithm, std::string_view signed_part,
+  bool signature_ok(std::string_view algorithm, std::string_view kid, std::string_view signed_part,
                     std::string_view signature) const;
   std::string hs256_secret_;
   evp_pkey_st* public_key_ = nullptr;
-  std::string public_algorithm_;  // "RS256" or "ES256"
+  std::string public_algorithm_;                                // "RS256" or "ES256"
+  std::vector<std::pair<std::string, evp_pkey_st*>> own_keys_;  // kid -> P-256 public key
 };
 
 // An HS256 token for `principal` (for `turno token`, tests and benchmarks).

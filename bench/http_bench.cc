@@ -338,7 +338,7 @@ int run_turno(const Settings& settings, const std::string& dir, double baseline)
   if (!engine.is_ok())
     return std::fprintf(stderr, "http bench: %s\n", engine.status().message().c_str()), 1;
   api::ApiOptions api_options;
-  api_options.jwt = api::JwtVerifier::create({std::string(kSecret), {}}).value();
+  api_options.jwt = api::JwtVerifier::create({std::string(kSecret), {}, {}}).value();
   api_options.access_log = nullptr;
   api::Api api(*engine.value(), clock, std::move(api_options));
   api::ServerOptions server_options;

@@ -149,14 +149,28 @@ std::string TokenSigner::jwks_json() const {
   return out + "]}";
 }
 
-std::string TokenSigner::signing_public_pem() const {
+namespace {
+
+std::string public_pem(evp_pkey_st* key) {
   BIO* bio = BIO_new(BIO_s_mem());
-  VERIFY(PEM_write_bio_PUBKEY(bio, keys_.back().key) == 1, "a public key as PEM");
+  VERIFY(PEM_write_bio_PUBKEY(bio, key) == 1, "a public key as PEM");
   char* data = nullptr;
   const long length = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<std::size_t>(length));
   BIO_free(bio);
   return pem;
+}
+
+}  // namespace
+
+std::string TokenSigner::signing_public_pem() const {
+  return public_pem(keys_.back().key);
+}
+
+std::vector<api::OwnKey> TokenSigner::own_keys() const {
+  std::vector<api::OwnKey> keys;
+  for (const Key& key : keys_) keys.push_back(api::OwnKey{key.kid, public_pem(key.key)});
+  return keys;
 }
 
 }  // namespace turno::identity

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "jwt.h"
 #include "status.h"
 
 struct evp_pkey_st;
@@ -46,9 +47,12 @@ class TokenSigner {
   std::string sign(std::string_view claims_json) const;
   // {"keys":[…]}: every key's public half, newest first.
   std::string jwks_json() const;
-  // The signing key's id, and its public key as PEM (for a verifier of this node's tokens).
+  // The signing key's id, and its public key as PEM.
   const std::string& signing_kid() const;
   std::string signing_public_pem() const;
+  // Every published key's kid and public PEM, for the verifier of this node's tokens
+  // (jwt.h JwtKeys::own_keys): tokens of a retired key verify until it is dropped.
+  std::vector<api::OwnKey> own_keys() const;
 
  private:
   struct Key {

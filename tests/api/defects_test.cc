@@ -116,7 +116,7 @@ TEST_CASE("a query node answers command routes 421 and notification routes 503, 
   TestServer command_node;  // for its clock and tokens
   const std::string admin = command_node.token(v1::ROLE_ADMIN, "t1", "boss");
   api::ApiOptions options;
-  options.jwt = api::JwtVerifier::create({std::string(kJwtSecret), {}}).value();
+  options.jwt = api::JwtVerifier::create({std::string(kJwtSecret), {}, {}}).value();
   options.access_log = nullptr;
   api::Api query_api(command_node.clock(), std::move(options));
   api::ServerOptions server_options;

@@ -77,7 +77,7 @@ TEST_CASE("tokens: ES256 with the signing key's kid, verified by the API's verif
   const std::string header = api::base64url_decode(token.substr(0, token.find('.'))).value();
   CHECK(header == R"({"alg":"ES256","typ":"JWT","kid":")" + new_key.kid + "\"}");
 
-  const auto verifier = api::JwtVerifier::create({"", signer.value()->signing_public_pem()});
+  const auto verifier = api::JwtVerifier::create({"", signer.value()->signing_public_pem(), {}});
   REQUIRE(verifier.is_ok());
   const auto principal = verifier.value()->verify(token, kNowS);
   REQUIRE(principal.is_ok());
@@ -91,6 +91,60 @@ TEST_CASE("tokens: ES256 with the signing key's kid, verified by the API's verif
   const auto old_only = TokenSigner::create({old_key});
   REQUIRE(old_only.is_ok());
   CHECK_FALSE(verifier.value()->verify(old_only.value()->sign(claims), kNowS).is_ok());
+}
+
+TEST_CASE("tokens: the verifier picks Turno's own key by kid, an external key otherwise") {
+  const SigningKeyRecord old_key = generate_signing_key(kNowS - 86'400);
+  const SigningKeyRecord new_key = generate_signing_key(kNowS);
+  const auto signer = TokenSigner::create({old_key, new_key});
+  const auto old_signer = TokenSigner::create({old_key});
+  const auto stranger = TokenSigner::create({generate_signing_key(kNowS)});
+  REQUIRE((signer.is_ok() && old_signer.is_ok() && stranger.is_ok()));
+  const std::string claims =
+      R"({"sub":"acc_1","tenant":"t1","role":"admin","exp":)" + std::to_string(kNowS + 600) + "}";
+  api::JwtKeys keys;
+  keys.hs256_secret = "s3cret";  // an external HS256 issuer beside Turno's own keys
+  keys.own_keys = signer.value()->own_keys();
+  const auto verifier = api::JwtVerifier::create(keys);
+  REQUIRE(verifier.is_ok());
+  CHECK(verifier.value()->verify(signer.value()->sign(claims), kNowS).is_ok());
+  CHECK(verifier.value()->verify(old_signer.value()->sign(claims), kNowS).is_ok());  // retired
+  // A key that is not published, under its own kid: nothing verifies it.
+  CHECK_FALSE(verifier.value()->verify(stranger.value()->sign(claims), kNowS).is_ok());
+  // A token of the old key relabelled with the new key's kid: checked with the new key, refused.
+  const std::string old_token = old_signer.value()->sign(claims);
+  const std::string relabelled_header =
+      api::base64url_encode(R"({"alg":"ES256","typ":"JWT","kid":")" + new_key.kid + "\"}");
+  CHECK_FALSE(verifier.value()
+                  ->verify(relabelled_header + old_token.substr(old_token.find('.')), kNowS)
+                  .is_ok());
+  // An own kid with another algorithm is refused, even with a valid HS256 signature.
+  const std::string hs_part =
+      api::base64url_encode(R"({"alg":"HS256","kid":")" + new_key.kid + "\"}") + "." +
+      api::base64url_encode(claims);
+  CHECK_FALSE(
+      verifier.value()
+          ->verify(hs_part + "." + api::base64url_encode(api::hmac_sha256("s3cret", hs_part)),
+                   kNowS)
+          .is_ok());
+  // The external HS256 issuer still verifies, with or without a kid of its own.
+  const std::string external = api::base64url_encode(R"({"alg":"HS256","kid":"idp-1"})") + "." +
+                               api::base64url_encode(claims);
+  CHECK(verifier.value()
+            ->verify(external + "." + api::base64url_encode(api::hmac_sha256("s3cret", external)),
+                     kNowS)
+            .is_ok());
+  // A kid that is not a string is refused; so are own keys that are not P-256 public keys.
+  const std::string odd =
+      api::base64url_encode(R"({"alg":"HS256","kid":7})") + "." + api::base64url_encode(claims);
+  CHECK_FALSE(
+      verifier.value()
+          ->verify(odd + "." + api::base64url_encode(api::hmac_sha256("s3cret", odd)), kNowS)
+          .is_ok());
+  CHECK_FALSE(api::JwtVerifier::create({"", "", {api::OwnKey{"k1", "not a pem"}}}).is_ok());
+  CHECK_FALSE(
+      api::JwtVerifier::create({"", "", {api::OwnKey{"", signer.value()->signing_public_pem()}}})
+          .is_ok());
 }
 
 TEST_CASE("tokens: keys refused when missing, repeated, too many or not P-256") {

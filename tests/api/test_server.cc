@@ -44,7 +44,7 @@ TestServer::TestServer(api::ServerOptions options, api::RateLimitOptions rate_li
   REQUIRE(engine.is_ok());
   engine_ = std::move(engine).value();
   api::ApiOptions api_options;
-  auto verifier = api::JwtVerifier::create({std::string(kJwtSecret), {}});
+  auto verifier = api::JwtVerifier::create({std::string(kJwtSecret), {}, {}});
   REQUIRE(verifier.is_ok());
   api_options.jwt = verifier.value();
   api_options.access_log = nullptr;

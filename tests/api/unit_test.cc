@@ -45,7 +45,7 @@ Principal staff_principal() {
 }
 
 TEST_CASE("HS256 tokens verify with the secret; expired, tampered and alg none are refused") {
-  auto verifier = JwtVerifier::create({"s3cret", {}}).value();
+  auto verifier = JwtVerifier::create({"s3cret", {}, {}}).value();
   const std::string token = sign_hs256(staff_principal(), "s3cret");
   auto verified = verifier->verify(token, kNowS);
   REQUIRE(verified.is_ok());
@@ -76,7 +76,7 @@ std::string hs256_token(std::string_view claims, std::string_view secret,
 }
 
 TEST_CASE("exp and nbf must be whole seconds; a claim or header member given twice is refused") {
-  auto verifier = JwtVerifier::create({"s3cret", {}}).value();
+  auto verifier = JwtVerifier::create({"s3cret", {}, {}}).value();
   const std::string base =
       R"({"sub":"u1","tenant":"t1","role":"admin","exp":)" + std::to_string(kNowS + 60);
   CHECK(verifier->verify(hs256_token(base + "}", "s3cret"), kNowS).is_ok());
@@ -152,7 +152,7 @@ std::string public_pem(EVP_PKEY* key) {
 }
 
 void check_public_key_algorithm(EVP_PKEY* key, const std::string& algorithm, bool ecdsa) {
-  auto verifier = JwtVerifier::create({"", public_pem(key)});
+  auto verifier = JwtVerifier::create({"", public_pem(key), {}});
   REQUIRE(verifier.is_ok());
   const std::string signed_part =
       base64url_encode(R"({"alg":")" + algorithm + R"(","typ":"JWT"})") + "." +
@@ -178,7 +178,7 @@ TEST_CASE("RS256 and ES256 tokens verify against the configured public key") {
   EVP_PKEY* ec = EVP_EC_gen("P-256");
   check_public_key_algorithm(ec, "ES256", true);
   EVP_PKEY_free(ec);
-  CHECK(!JwtVerifier::create({"", "not a pem"}).is_ok());
+  CHECK(!JwtVerifier::create({"", "not a pem", {}}).is_ok());
 }
 
 TEST_CASE("webhook signatures: valid, forged, stale, malformed") {

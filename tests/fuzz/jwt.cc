@@ -15,7 +15,7 @@ constexpr std::string_view kSecret = "fuzz-secret";
 constexpr std::int64_t kNowS = 1'772'438'400;  // 2026-03-02
 
 const api::JwtVerifier& verifier() {
-  static const auto created = api::JwtVerifier::create({std::string(kSecret), {}});
+  static const auto created = api::JwtVerifier::create({std::string(kSecret), {}, {}});
   VERIFY(created.is_ok(), "an HS256 verifier");
   return *created.value();
 }

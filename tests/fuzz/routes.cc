@@ -79,7 +79,7 @@ class Harness {
     VERIFY(engine.is_ok(), "the engine opens");
     engine_ = std::move(engine).value();
     api::ApiOptions api_options;
-    auto verifier = api::JwtVerifier::create({std::string(kSecret), {}});
+    auto verifier = api::JwtVerifier::create({std::string(kSecret), {}, {}});
     VERIFY(verifier.is_ok(), "an HS256 verifier");
     api_options.jwt = verifier.value();
     api_options.access_log = nullptr;

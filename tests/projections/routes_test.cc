@@ -178,7 +178,7 @@ TEST_CASE("routes: a query node fed from NATS answers as the node that wrote the
   feed.url = nats.url();
   REQUIRE(query_views->start_nats(feed).is_ok());
   api::ApiOptions api_options;
-  api_options.jwt = api::JwtVerifier::create({std::string(kJwtSecret), {}}).value();
+  api_options.jwt = api::JwtVerifier::create({std::string(kJwtSecret), {}, {}}).value();
   api_options.access_log = nullptr;
   api::Api query_api(server.clock(), std::move(api_options));
   query_api.provide(query_views);
