@@ -5,6 +5,7 @@
 // TURNO_SIM_STEPS=<n>).
 #include <doctest/doctest.h>
 
+#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
@@ -310,6 +311,7 @@ TEST_CASE("simulation: 100,000 random commands keep every invariant") {
   // A fresh seed every run unless given, so CI does not walk the same path every time.
   const std::uint64_t seed = env_or("TURNO_SIM_SEED", std::random_device{}());
   const std::uint64_t steps = env_or("TURNO_SIM_STEPS", 100'000);
+  std::fprintf(stderr, "simulation: seed %llu\n", static_cast<unsigned long long>(seed));
   INFO("rerun with TURNO_SIM_SEED=", seed, " TURNO_SIM_STEPS=", steps,
        " build/tests/engine/engine_simulation_test -tc='simulation: *'");
   Simulation simulation(seed);

@@ -27,6 +27,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <initializer_list>
 #include <map>
@@ -829,6 +830,10 @@ void run_world(std::uint64_t seed, std::uint64_t commands, WorldStats& total) {
   INFO("world seed ", seed, ": rerun alone with TURNO_SIM_SEED=", seed,
        " TURNO_SIM_COMMANDS=", commands, " TURNO_SIM_WORLD_COMMANDS=", commands,
        " build/tests/engine/engine_simulation_test -tc='writer simulation*'");
+  // Also on stderr, unbuffered, before the world runs: a world that never ends (killed by the
+  // test's timeout) still leaves its seed in the output, which doctest's messages would not.
+  std::fprintf(stderr, "writer simulation: world seed %llu, %llu commands\n",
+               static_cast<unsigned long long>(seed), static_cast<unsigned long long>(commands));
   World world(seed);
   world.run(commands);
   const WorldStats& stats = world.stats();
