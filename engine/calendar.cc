@@ -1,25 +1,19 @@
 #include "calendar.h"
 
-#include <algorithm>
 #include <iterator>
 
 #include "verify.h"
 
 namespace turno {
 
-std::vector<Calendar::Entry>::const_iterator Calendar::first_from(std::int64_t start_ms) const {
-  return std::partition_point(entries_.begin(), entries_.end(),
-                              [&](const Entry& entry) { return entry.start_ms < start_ms; });
-}
-
 bool Calendar::is_free(const Interval& interval, std::string_view ignore) const {
   // Entries are disjoint, so at most the one starting before `interval` and those starting
   // inside it can overlap; walk those few.
-  auto it = first_from(interval.start_ms);
-  if (it != entries_.begin()) --it;
-  for (; it != entries_.end() && it->start_ms < interval.end_ms; ++it) {
-    if (it->booking_id == ignore) continue;
-    if (Interval{it->start_ms, it->end_ms}.overlaps(interval)) return false;
+  auto it = by_start_.lower_bound(interval.start_ms);
+  if (it != by_start_.begin()) --it;
+  for (; it != by_start_.end() && it->first < interval.end_ms; ++it) {
+    if (it->second.booking_id == ignore) continue;
+    if (Interval{it->first, it->second.end_ms}.overlaps(interval)) return false;
   }
   return true;
 }
@@ -27,19 +21,19 @@ bool Calendar::is_free(const Interval& interval, std::string_view ignore) const 
 void Calendar::add(const Interval& interval, const std::string& booking_id) {
   VERIFY(interval.start_ms < interval.end_ms, "calendar entries are not empty");
   VERIFY(is_free(interval), "calendar entries never overlap");
-  entries_.insert(first_from(interval.start_ms),
-                  Entry{interval.start_ms, interval.end_ms, booking_id});
+  by_start_.emplace(interval.start_ms, Entry{interval.end_ms, booking_id});
 }
 
 void Calendar::remove(std::int64_t start_ms, std::string_view booking_id) {
-  auto it = first_from(start_ms);
-  VERIFY(it != entries_.end() && it->start_ms == start_ms && it->booking_id == booking_id,
+  auto it = by_start_.find(start_ms);
+  VERIFY(it != by_start_.end() && it->second.booking_id == booking_id,
          "removing a calendar entry that exists");
-  entries_.erase(it);
+  by_start_.erase(it);
 }
 
 std::size_t Calendar::count_starting_in(std::int64_t from_ms, std::int64_t to_ms) const {
-  return static_cast<std::size_t>(std::distance(first_from(from_ms), first_from(to_ms)));
+  return static_cast<std::size_t>(
+      std::distance(by_start_.lower_bound(from_ms), by_start_.lower_bound(to_ms)));
 }
 
 void IntervalUnion::add(Interval interval) {

@@ -7,7 +7,6 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace turno {
 
@@ -20,10 +19,7 @@ struct Interval {
   }
 };
 
-// The blocked intervals of one staff member, each owned by a booking. A sorted vector: a staff
-// member has tens to a few hundred live bookings, so a binary search over contiguous entries
-// (the overlap check of every hold, for each candidate) beats a tree's pointer chase, and an
-// insert's move of the entries after it costs less than a tree node's allocation.
+// The blocked intervals of one staff member, each owned by a booking.
 class Calendar {
  public:
   // True when `interval` overlaps no entry, ignoring the entry of booking `ignore` (a
@@ -35,18 +31,16 @@ class Calendar {
   void remove(std::int64_t start_ms, std::string_view booking_id);
   // Entries starting in [from_ms, to_ms).
   std::size_t count_starting_in(std::int64_t from_ms, std::int64_t to_ms) const;
-  std::size_t size() const { return entries_.size(); }
+  std::size_t size() const { return by_start_.size(); }
 
- private:
   struct Entry {
-    std::int64_t start_ms;
     std::int64_t end_ms;
     std::string booking_id;
   };
-  // The first entry starting at or after `start_ms`.
-  std::vector<Entry>::const_iterator first_from(std::int64_t start_ms) const;
+  const std::map<std::int64_t, Entry>& entries() const { return by_start_; }
 
-  std::vector<Entry> entries_;  // sorted by start_ms; disjoint
+ private:
+  std::map<std::int64_t, Entry> by_start_;
 };
 
 // A union of intervals: adding merges with whatever it touches.
